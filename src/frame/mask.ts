@@ -1,0 +1,70 @@
+/**
+ * Payload masking (RFC 6455 §5.3): octet i of the payload is XORed with octet
+ * (i mod 4) of the 4-byte masking key. Masking and unmasking are the same
+ * operation.
+ *
+ * @module
+ */
+
+// Scratch space to read the (rotated) key as one 32-bit word in the
+// platform's byte order, the same order a Uint32Array over the data uses.
+const keyBytes = new Uint8Array(4);
+const keyWord = new Uint32Array(keyBytes.buffer);
+
+/** Below this length the byte loop beats setting up the word loop. */
+const WORD_THRESHOLD = 32;
+
+/**
+ * XORs `data` in place with the masking key `key` (RFC 6455 §5.3), starting at
+ * position `offset` of the key cycle, and returns `data`.
+ *
+ * `offset` lets a payload that arrives in pieces be unmasked piece by piece:
+ * for the piece that starts at payload position `p`, pass `offset = p`
+ * (any non-negative integer; only `offset % 4` matters). The result equals the
+ * byte-wise definition `data[i] ^= key[(offset + i) % 4]`.
+ *
+ * The aligned middle of the data is processed a 32-bit word at a time.
+ *
+ * @param data - bytes to mask or unmask, modified in place.
+ * @param key - the 4-byte masking key.
+ * @param offset - position in the key cycle of `data[0]` (default 0).
+ * @throws TypeError if `key` is not 4 bytes long.
+ */
+export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): Uint8Array {
+  if (key.length !== 4) {
+    throw new TypeError(`applyMask: the masking key must be 4 bytes (RFC 6455 §5.3), got ${key.length}`);
+  }
+  const length = data.length;
+  let k = offset & 3;
+  if (length < WORD_THRESHOLD) {
+    for (let i = 0; i < length; i++) {
+      data[i] ^= key[(k + i) & 3]!;
+    }
+    return data;
+  }
+
+  // Head: bytes until the data is 4-byte aligned in its buffer.
+  const head = (4 - (data.byteOffset & 3)) & 3;
+  let i = 0;
+  for (; i < head; i++) {
+    data[i] ^= key[(k + i) & 3]!;
+  }
+  // The key as a word, rotated so that its first byte lines up with data[head].
+  k = (k + head) & 3;
+  keyBytes[0] = key[k]!;
+  keyBytes[1] = key[(k + 1) & 3]!;
+  keyBytes[2] = key[(k + 2) & 3]!;
+  keyBytes[3] = key[(k + 3) & 3]!;
+  const word = keyWord[0]!;
+
+  const words = (length - head) >>> 2;
+  const view = new Uint32Array(data.buffer, data.byteOffset + head, words);
+  for (let w = 0; w < words; w++) {
+    view[w] ^= word;
+  }
+  // Tail: the remaining 0–3 bytes continue the same key cycle.
+  for (i = head + words * 4; i < length; i++) {
+    data[i] ^= keyBytes[(i - head) & 3]!;
+  }
+  return data;
+}

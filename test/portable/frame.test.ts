@@ -1,0 +1,297 @@
+/**
+ * The frame layer against RFC 6455 §5: exact byte vectors from §5.7, and laws
+ * (round trip, re-chunking invariance, totality on arbitrary bytes).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  encodeFrame,
+  encodeFrameHeader,
+  FrameDecoder,
+  Opcode,
+  type Frame,
+  type FrameDecoderOutput,
+} from 'wscodec';
+
+const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
+const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const concat = (parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+};
+/** Plain-data view of decoder output, so results from different chunkings compare with toEqual. */
+const plain = (items: FrameDecoderOutput[]) =>
+  items.map((f) => (f.type === 'frame' ? { ...f, payload: Array.from(f.payload) } : f));
+const decodeAll = (bytes: Uint8Array, cuts: number[] = [], options = {}) => {
+  const decoder = new FrameDecoder(options);
+  const out: FrameDecoderOutput[] = [];
+  let start = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    out.push(...decoder.push(bytes.slice(start, cut)));
+    start = cut;
+  }
+  return out;
+};
+
+describe('RFC 6455 §5.7 examples', () => {
+  const maskKey = hex('37fa213d');
+
+  it('a single-frame unmasked text message', () => {
+    const bytes = hex('81 05 48 65 6c 6c 6f');
+    expect(encodeFrame({ opcode: Opcode.Text, payload: ascii('Hello') })).toEqual(bytes);
+    const [frame] = decodeAll(bytes, [], { role: 'client' }) as Frame[];
+    expect(frame).toMatchObject({ type: 'frame', fin: true, opcode: Opcode.Text, masked: false });
+    expect(frame!.payload).toEqual(ascii('Hello'));
+  });
+
+  it('a single-frame masked text message', () => {
+    const bytes = hex('81 85 37 fa 21 3d 7f 9f 4d 51 58');
+    expect(encodeFrame({ opcode: Opcode.Text, payload: ascii('Hello'), mask: maskKey })).toEqual(bytes);
+    const [frame] = decodeAll(bytes, [], { role: 'server' }) as Frame[];
+    expect(frame).toMatchObject({ fin: true, opcode: Opcode.Text, masked: true });
+    expect(frame!.payload).toEqual(ascii('Hello'));
+  });
+
+  it('a fragmented unmasked text message', () => {
+    const first = hex('01 03 48 65 6c');
+    const second = hex('80 02 6c 6f');
+    expect(encodeFrame({ opcode: Opcode.Text, payload: ascii('Hel'), fin: false })).toEqual(first);
+    expect(encodeFrame({ opcode: Opcode.Continuation, payload: ascii('lo') })).toEqual(second);
+    const frames = decodeAll(concat([first, second])) as Frame[];
+    expect(frames.map((f) => [f.fin, f.opcode])).toEqual([
+      [false, Opcode.Text],
+      [true, Opcode.Continuation],
+    ]);
+    expect(frames[1]!.payload).toEqual(ascii('lo'));
+  });
+
+  it('unmasked ping and masked pong carrying "Hello"', () => {
+    const ping = hex('89 05 48 65 6c 6c 6f');
+    const pong = hex('8a 85 37 fa 21 3d 7f 9f 4d 51 58');
+    expect(encodeFrame({ opcode: Opcode.Ping, payload: ascii('Hello') })).toEqual(ping);
+    expect(encodeFrame({ opcode: Opcode.Pong, payload: ascii('Hello'), mask: maskKey })).toEqual(pong);
+    const [p] = decodeAll(ping) as Frame[];
+    const [q] = decodeAll(pong) as Frame[];
+    expect(p).toMatchObject({ opcode: Opcode.Ping, payload: ascii('Hello') });
+    expect(q).toMatchObject({ opcode: Opcode.Pong, payload: ascii('Hello') });
+  });
+
+  it('256 bytes of binary data in a single unmasked frame', () => {
+    const frame = encodeFrame({ opcode: Opcode.Binary, payload: new Uint8Array(256) });
+    expect(frame.subarray(0, 4)).toEqual(hex('82 7E 0100'));
+    expect(frame.length).toBe(4 + 256);
+    expect(encodeFrameHeader({ opcode: Opcode.Binary, payloadLength: 256 })).toEqual(hex('82 7E 0100'));
+  });
+
+  it('64 KiB of binary data in a single unmasked frame', () => {
+    const frame = encodeFrame({ opcode: Opcode.Binary, payload: new Uint8Array(65536) });
+    expect(frame.subarray(0, 10)).toEqual(hex('82 7F 0000000000010000'));
+    expect(frame.length).toBe(10 + 65536);
+    const [decoded] = decodeAll(frame) as Frame[];
+    expect(decoded!.payload.length).toBe(65536);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Arbitraries
+
+const lengths = [0, 1, 125, 126, 127, 65535, 65536];
+const payloadArb = fc.oneof(
+  { weight: 1, arbitrary: fc.constantFrom(...lengths).map((n) => new Uint8Array(n).map((_, i) => (i * 31 + n) & 0xff)) },
+  { weight: 4, arbitrary: fc.uint8Array({ maxLength: 300 }) },
+);
+const dataFrameArb = fc.record({
+  opcode: fc.constantFrom(Opcode.Continuation, Opcode.Text, Opcode.Binary),
+  payload: payloadArb,
+  fin: fc.boolean(),
+  rsv1: fc.boolean(),
+  rsv2: fc.boolean(),
+  rsv3: fc.boolean(),
+});
+const controlFrameArb = fc.record({
+  opcode: fc.constantFrom(Opcode.Close, Opcode.Ping, Opcode.Pong),
+  payload: fc.uint8Array({ maxLength: 125 }),
+  fin: fc.constant(true),
+  rsv1: fc.boolean(),
+  rsv2: fc.boolean(),
+  rsv3: fc.boolean(),
+});
+const frameArb = fc.oneof(dataFrameArb, controlFrameArb);
+const maskArb = fc.oneof(fc.constant(undefined), fc.constant(true as const), fc.uint8Array({ minLength: 4, maxLength: 4 }));
+const ALL_RSV = 0x70;
+
+/** Cut points: sorted positions in [0, length]. */
+const cutsFor = (length: number) =>
+  fc.uniqueArray(fc.integer({ min: 0, max: length }), { maxLength: 40 }).map((c) => c.sort((a, b) => a - b));
+
+describe('laws', () => {
+  it('decode(encode(f)) = f, masked and unmasked, at every length class', () => {
+    fc.assert(
+      fc.property(frameArb, maskArb, (f, mask) => {
+        const original = f.payload.slice();
+        const bytes = encodeFrame({ ...f, mask });
+        expect(f.payload).toEqual(original); // the caller's payload is never modified
+        const out = decodeAll(bytes, [], { allowedRsv: ALL_RSV, maxFrameSize: 1 << 20 });
+        expect(out).toHaveLength(1);
+        const frame = out[0] as Frame;
+        expect(frame.type).toBe('frame');
+        expect({ ...frame, payload: Array.from(frame.payload) }).toEqual({
+          type: 'frame',
+          ...f,
+          masked: mask !== undefined,
+          payload: Array.from(original),
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('every re-chunking of a stream yields the same frames', () => {
+    const streamArb = fc
+      .array(fc.tuple(frameArb, maskArb), { minLength: 1, maxLength: 8 })
+      .map((fs) => concat(fs.map(([f, mask]) => encodeFrame({ ...f, mask }))));
+    fc.assert(
+      fc.property(
+        streamArb.chain((bytes) => fc.tuple(fc.constant(bytes), cutsFor(bytes.length))),
+        ([bytes, cuts]) => {
+          const options = { allowedRsv: ALL_RSV };
+          const whole = plain(decodeAll(bytes, [], options));
+          expect(plain(decodeAll(bytes, cuts, options))).toEqual(whole);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('1-byte chunks and 0-byte chunks yield the same frames as one chunk', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(frameArb, maskArb), { minLength: 1, maxLength: 4 }), (fs) => {
+        const bytes = concat(fs.map(([f, mask]) => encodeFrame({ ...f, payload: f.payload.subarray(0, 300), mask })));
+        const options = { allowedRsv: ALL_RSV };
+        const whole = plain(decodeAll(bytes, [], options));
+        const decoder = new FrameDecoder(options);
+        const bytewise: FrameDecoderOutput[] = [];
+        for (let i = 0; i < bytes.length; i++) {
+          bytewise.push(...decoder.push(new Uint8Array(0)));
+          bytewise.push(...decoder.push(bytes.slice(i, i + 1)));
+        }
+        expect(plain(bytewise)).toEqual(whole);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('arbitrary bytes never throw and end in frames or exactly one error with a close code', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.constantFrom<'client' | 'server' | undefined>('client', 'server', undefined),
+        fc.integer({ min: 0, max: 1 << 16 }),
+        (bytes, role, maxFrameSize) => {
+          const out = decodeAll(bytes, [], { role, maxFrameSize });
+          const errors = out.filter((o) => o.type === 'error');
+          expect(errors.length).toBeLessThanOrEqual(1);
+          if (errors.length === 1) {
+            expect(out[out.length - 1]!.type).toBe('error');
+            expect([1002, 1009]).toContain(errors[0]!.code);
+          }
+          for (const o of out) {
+            if (o.type === 'frame') expect(o.payload.length).toBeLessThanOrEqual(maxFrameSize);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('violations (RFC 6455 §5)', () => {
+  const error = (bytes: Uint8Array, options = {}) => {
+    const out = decodeAll(bytes, [], options);
+    const last = out[out.length - 1];
+    return last?.type === 'error' ? last.code : undefined;
+  };
+
+  it('refuses reserved opcodes with 1002', () => {
+    for (const op of [3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf]) {
+      expect(error(Uint8Array.of(0x80 | op, 0))).toBe(1002);
+    }
+  });
+
+  it('refuses RSV bits that no extension owns with 1002, accepts owned ones', () => {
+    expect(error(Uint8Array.of(0xc1, 0))).toBe(1002);
+    expect(error(Uint8Array.of(0xa1, 0))).toBe(1002);
+    expect(error(Uint8Array.of(0x91, 0))).toBe(1002);
+    expect(error(Uint8Array.of(0xc1, 0), { allowedRsv: 0x40 })).toBeUndefined();
+    expect(error(Uint8Array.of(0xa1, 0), { allowedRsv: 0x40 })).toBe(1002);
+  });
+
+  it('refuses fragmented and oversized control frames with 1002', () => {
+    expect(error(Uint8Array.of(0x09, 0))).toBe(1002);
+    expect(error(concat([Uint8Array.of(0x89, 126, 0, 126), new Uint8Array(126)]))).toBe(1002);
+    expect(error(concat([Uint8Array.of(0x89, 125), new Uint8Array(125)]))).toBeUndefined();
+  });
+
+  it('refuses the wrong masking direction for the role with 1002', () => {
+    const masked = encodeFrame({ opcode: Opcode.Text, payload: ascii('x'), mask: true });
+    const unmasked = encodeFrame({ opcode: Opcode.Text, payload: ascii('x') });
+    expect(error(unmasked, { role: 'server' })).toBe(1002);
+    expect(error(masked, { role: 'client' })).toBe(1002);
+    expect(error(masked, { role: 'server' })).toBeUndefined();
+    expect(error(unmasked, { role: 'client' })).toBeUndefined();
+  });
+
+  it('refuses a 64-bit length with the top bit set (1002) and sizes over the limit (1009) before any payload', () => {
+    expect(error(hex('82 7F 8000000000000000'))).toBe(1002);
+    expect(error(hex('82 7F 0020000000000000'))).toBe(1009); // 2^53 > 2^53 - 1
+    expect(error(hex('82 7F 0000000100000000'), { maxFrameSize: 2 ** 40 })).toBeUndefined();
+    expect(error(hex('82 7E 0401'), { maxFrameSize: 1024 })).toBe(1009);
+    expect(error(hex('82 7E 0400'), { maxFrameSize: 1024 })).toBeUndefined();
+  });
+
+  it('ignores all input after an error', () => {
+    const decoder = new FrameDecoder();
+    expect(decoder.push(Uint8Array.of(0x83, 0))).toEqual([expect.objectContaining({ type: 'error', code: 1002 })]);
+    expect(decoder.error?.code).toBe(1002);
+    expect(decoder.push(encodeFrame({ opcode: Opcode.Text }))).toEqual([]);
+  });
+});
+
+describe('encodeFrame refuses what may never be sent', () => {
+  it('control frames over 125 bytes or with FIN clear, reserved opcodes, bad keys', () => {
+    expect(() => encodeFrame({ opcode: Opcode.Ping, payload: new Uint8Array(126) })).toThrow(RangeError);
+    expect(() => encodeFrame({ opcode: Opcode.Close, fin: false })).toThrow(RangeError);
+    expect(() => encodeFrame({ opcode: 3 as Opcode })).toThrow(RangeError);
+    expect(() => encodeFrame({ opcode: 16 as Opcode })).toThrow(RangeError);
+    expect(() => encodeFrame({ opcode: Opcode.Text, mask: new Uint8Array(3) })).toThrow(TypeError);
+    expect(() => encodeFrameHeader({ opcode: Opcode.Text, payloadLength: 1, maskKey: new Uint8Array(5) })).toThrow(TypeError);
+  });
+
+  it('draws a fresh random masking key per frame', () => {
+    const a = encodeFrame({ opcode: Opcode.Text, payload: ascii('x'), mask: true });
+    const keys = new Set<string>();
+    for (let i = 0; i < 50; i++) keys.add(Array.from(encodeFrame({ opcode: Opcode.Text, mask: true }).subarray(2, 6)).join());
+    expect(a[1]! & 0x80).toBe(0x80);
+    expect(keys.size).toBeGreaterThan(45);
+  });
+});
+
+describe('no needless copies', () => {
+  it('a payload inside one chunk is a view of that chunk; a spanning payload is copied', () => {
+    const bytes = concat([encodeFrame({ opcode: Opcode.Binary, payload: ascii('abc') }), encodeFrame({ opcode: Opcode.Binary, payload: ascii('de') })]);
+    const decoder = new FrameDecoder();
+    const [a, b] = decoder.push(bytes) as Frame[];
+    expect(a!.payload.buffer).toBe(bytes.buffer);
+    expect(b!.payload.buffer).toBe(bytes.buffer);
+    const split = encodeFrame({ opcode: Opcode.Binary, payload: ascii('hello') });
+    const d2 = new FrameDecoder();
+    expect(d2.push(split.subarray(0, 4))).toEqual([]);
+    const [c] = d2.push(split.subarray(4)) as Frame[];
+    expect(c!.payload).toEqual(ascii('hello'));
+  });
+});
