@@ -5,6 +5,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     frame: 'src/frame/index.ts',
+    connection: 'src/connection/index.ts',
+    handshake: 'src/handshake/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

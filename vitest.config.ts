@@ -13,6 +13,8 @@ export default defineConfig({
     alias: [
       { find: /^wscodec$/, replacement: target('index.ts', 'index.js') },
       { find: /^wscodec\/frame$/, replacement: target('frame/index.ts', 'frame.js') },
+      { find: /^wscodec\/connection$/, replacement: target('connection/index.ts', 'connection.js') },
+      { find: /^wscodec\/handshake$/, replacement: target('handshake/index.ts', 'handshake.js') },
     ],
   },
   test: {

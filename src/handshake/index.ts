@@ -1,0 +1,6 @@
+/**
+ * Placeholder: filled in by the handshake layer.
+ *
+ * @module
+ */
+export {};
