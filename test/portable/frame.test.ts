@@ -103,7 +103,7 @@ describe('RFC 6455 §5.7 examples', () => {
 const lengths = [0, 1, 125, 126, 127, 65535, 65536];
 const payloadArb = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...lengths).map((n) => new Uint8Array(n).map((_, i) => (i * 31 + n) & 0xff)) },
-  { weight: 4, arbitrary: fc.uint8Array({ maxLength: 300 }) },
+  { weight: 4, arbitrary: fc.uint8Array({ maxLength: 300, size: 'max' }) },
 );
 const dataFrameArb = fc.record({
   opcode: fc.constantFrom(Opcode.Continuation, Opcode.Text, Opcode.Binary),
@@ -189,7 +189,7 @@ describe('laws', () => {
   it('arbitrary bytes never throw and end in frames or exactly one error with a close code', () => {
     fc.assert(
       fc.property(
-        fc.uint8Array({ maxLength: 2000 }),
+        fc.uint8Array({ maxLength: 2000, size: 'max' }),
         fc.constantFrom<'client' | 'server' | undefined>('client', 'server', undefined),
         fc.integer({ min: 0, max: 1 << 16 }),
         (bytes, role, maxFrameSize) => {
