@@ -1,0 +1,296 @@
+/**
+ * The receiving half of a connection: bytes in, events out. It drives a
+ * {@link FrameParser} as that parser's {@link FrameSink} and turns frames into
+ * messages (RFC 6455 §5.4), checking every rule a peer can break: fragment
+ * order (§5.4), control frames (§5.5), UTF-8 text (§8.1), close payloads
+ * (§5.5.1, §7.4), and the size limits (§10.4).
+ *
+ * Memory: the parser keeps no input (only a 14-byte header scratch), and this
+ * receiver keeps at most one message buffer. A single-frame message whose
+ * payload sits inside one input chunk is handed out as a view of that chunk,
+ * without a copy. Anything else is copied into one buffer: sized to the
+ * frame's declared length for a single frame, grown by doubling (capped at
+ * `maxMessageSize`) for a fragmented message. No list of pieces is kept, so a
+ * flood of 1-byte frames or 1-byte chunks costs its bytes and nothing more.
+ *
+ * @module
+ */
+import { isValidCloseCode, Opcode } from '../constants.js';
+import { ProtocolError } from '../errors.js';
+import type { Extension, ExtensionFrame } from '../extensions/extension.js';
+import type { FrameDecodeError, FrameHeader } from '../frame/frame.js';
+import { FrameParser, type FrameSink } from '../frame/parser.js';
+import type { WebSocketEvent } from './events.js';
+import type { ResolvedOptions } from './options.js';
+import { createStreamingDecoder, decodeUtf8, Utf8Validator } from './utf8.js';
+
+const EMPTY = new Uint8Array(0);
+
+/** Turns received bytes into {@link WebSocketEvent}s; halts for good after a Close frame or a violation. */
+export class MessageReceiver implements FrameSink {
+  private readonly parser: FrameParser;
+  private readonly maxMessageSize: number;
+  private readonly maxFragments: number;
+  private readonly streamMessages: boolean;
+  // Extensions in decoding order: the reverse of the negotiated order (RFC 6455 §9.1).
+  private readonly decoders: readonly Extension[];
+
+  private events: WebSocketEvent[] = [];
+  private halted = false;
+
+  // The frame being read.
+  private frameOpcode: Opcode = Opcode.Continuation;
+  private frameFin = false;
+  private frameRsv1 = false;
+  private frameRsv2 = false;
+  private frameRsv3 = false;
+  private frameLength = 0;
+  private frameReceived = 0;
+  // Control frames, and data frames under extensions, are gathered whole first.
+  private gatherWhole = false;
+  private gathered: Uint8Array = EMPTY;
+
+  // The message being assembled (messageOpcode 0: none in progress).
+  private messageOpcode = 0;
+  private messageSize = 0;
+  private fragments = 0;
+  private whole: Uint8Array | undefined;
+  private buffer: Uint8Array = EMPTY;
+  private bufferUsed = 0;
+  private readonly validator = new Utf8Validator();
+  private streamDecoder: TextDecoder | undefined;
+  private streamFirst = true;
+  private streamLastSent = false;
+
+  constructor(options: ResolvedOptions) {
+    this.maxMessageSize = options.maxMessageSize;
+    this.maxFragments = options.maxFragments;
+    this.streamMessages = options.streamMessages;
+    this.decoders = [...options.extensions].reverse();
+    let allowedRsv = 0;
+    for (const extension of options.extensions) allowedRsv |= extension.rsvBits;
+    this.parser = new FrameParser(this, { role: options.role, maxFrameSize: options.maxFrameSize, allowedRsv });
+  }
+
+  /** Whether input is ignored from now on (after a Close frame, a violation or {@link MessageReceiver.stop}). */
+  get isHalted(): boolean {
+    return this.halted;
+  }
+
+  /** Reads one chunk and returns the events it completes, in order. */
+  receive(chunk: Uint8Array): WebSocketEvent[] {
+    const events: WebSocketEvent[] = [];
+    this.events = events;
+    this.parser.parse(chunk);
+    return events;
+  }
+
+  /** Ignores all further input. */
+  stop(): void {
+    this.halted = true;
+    this.parser.halt();
+  }
+
+  /** @internal FrameSink: a frame header was read. */
+  onFrameHeader(header: FrameHeader): void {
+    const opcode = header.opcode;
+    this.frameOpcode = opcode;
+    this.frameFin = header.fin;
+    this.frameRsv1 = header.rsv1;
+    this.frameRsv2 = header.rsv2;
+    this.frameRsv3 = header.rsv3;
+    this.frameLength = header.length;
+    this.frameReceived = 0;
+    this.gathered = EMPTY;
+    if (opcode >= Opcode.Close) {
+      // §5.2: an RSV bit means something only under an extension, and the
+      // extension interface transforms data frames only (as RFC 7692 §6 does).
+      if (header.rsv1 || header.rsv2 || header.rsv3) {
+        return this.fail(1002, 'reserved bits set on a control frame');
+      }
+      this.gatherWhole = true;
+      return;
+    }
+    if (opcode === Opcode.Continuation) {
+      // §5.4: a continuation frame continues a message started by a non-final frame.
+      if (this.messageOpcode === 0) return this.fail(1002, 'continuation frame with no message to continue');
+    } else {
+      // §5.4: the fragments of one message are not interleaved with another message.
+      if (this.messageOpcode !== 0) return this.fail(1002, 'new data frame before the fragmented message ended');
+      this.messageOpcode = opcode;
+    }
+    if (++this.fragments > this.maxFragments) {
+      return this.fail(1009, `message of more than ${this.maxFragments} fragments`);
+    }
+    if (this.decoders.length > 0) {
+      this.gatherWhole = true;
+      return;
+    }
+    this.gatherWhole = false;
+    // §10.4: refuse an oversized message before storing any of it.
+    if (header.length > this.maxMessageSize - this.messageSize) return this.tooBig(header.length);
+    this.messageSize += header.length;
+  }
+
+  /** @internal FrameSink: a piece of the current frame's payload. */
+  onFramePayload(piece: Uint8Array): void {
+    const start = this.frameReceived;
+    this.frameReceived = start + piece.length;
+    if (!this.gatherWhole) {
+      this.dataPiece(piece, this.frameReceived === this.frameLength, start === 0);
+    } else if (start === 0 && piece.length === this.frameLength) {
+      this.gathered = piece;
+    } else {
+      if (start === 0) this.gathered = new Uint8Array(this.frameLength);
+      this.gathered.set(piece, start);
+    }
+  }
+
+  /** @internal FrameSink: the current frame is complete. */
+  onFrameEnd(): void {
+    const opcode = this.frameOpcode;
+    if (opcode === Opcode.Ping) {
+      this.events.push({ type: 'ping', data: this.gathered });
+    } else if (opcode === Opcode.Pong) {
+      this.events.push({ type: 'pong', data: this.gathered });
+    } else if (opcode === Opcode.Close) {
+      this.closeFrame(this.gathered);
+    } else if (this.gatherWhole) {
+      this.extensionFrame();
+    } else if (this.frameFin) {
+      this.endMessage();
+    }
+  }
+
+  /** @internal FrameSink: the parser found a violation and halted. */
+  onFrameError(error: FrameDecodeError): void {
+    this.halted = true;
+    this.events.push({ type: 'error', code: error.code, message: error.message });
+  }
+
+  private fail(code: number, message: string): void {
+    this.events.push({ type: 'error', code, message });
+    this.stop();
+  }
+
+  private tooBig(adding: number): void {
+    this.fail(1009, `message of over ${this.maxMessageSize} bytes (${this.messageSize} + ${adding})`);
+  }
+
+  /** A complete Close frame (RFC 6455 §5.5.1): report it, then read nothing more. */
+  private closeFrame(payload: Uint8Array): void {
+    if (payload.length === 0) {
+      // §7.1.5, §7.4.1: a Close frame without a status code is reported as 1005.
+      this.events.push({ type: 'close', code: 1005, reason: '' });
+    } else if (payload.length === 1) {
+      // §5.5.1: a body starts with a 2-byte status code.
+      return this.fail(1002, 'close frame with a 1-byte payload');
+    } else {
+      const code = (payload[0]! << 8) | payload[1]!;
+      // §7.4.1, §7.4.2: only some codes may appear on the wire.
+      if (!isValidCloseCode(code)) return this.fail(1002, `close code ${code} may not be sent`);
+      // §5.5.1: the reason is UTF-8 text.
+      const reason = decodeUtf8(payload.subarray(2));
+      if (reason === undefined) return this.fail(1007, 'close reason is not valid UTF-8');
+      this.events.push({ type: 'close', code, reason });
+    }
+    // §5.5.1: nothing the peer sends after its Close frame is processed.
+    this.stop();
+  }
+
+  /** A whole data frame under extensions: undo them in reverse order (RFC 6455 §9.1), then use the result. */
+  private extensionFrame(): void {
+    let frame: ExtensionFrame = {
+      opcode: this.frameOpcode,
+      fin: this.frameFin,
+      rsv1: this.frameRsv1,
+      rsv2: this.frameRsv2,
+      rsv3: this.frameRsv3,
+      payload: this.gathered,
+    };
+    try {
+      for (const extension of this.decoders) frame = extension.decode(frame, this.maxMessageSize - this.messageSize);
+    } catch (error) {
+      // Bad input from the peer arrives as ProtocolError; anything else is a fault of the extension (1011).
+      if (error instanceof ProtocolError) return this.fail(error.code, error.message);
+      return this.fail(1011, `extension failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    // §5.2: an RSV bit that no negotiated extension consumed has no meaning.
+    if (frame.rsv1 || frame.rsv2 || frame.rsv3) {
+      return this.fail(1002, 'reserved bit not defined by any negotiated extension');
+    }
+    const payload = frame.payload;
+    if (payload.length > this.maxMessageSize - this.messageSize) return this.tooBig(payload.length);
+    this.messageSize += payload.length;
+    this.dataPiece(payload, true, true);
+    if (!this.halted && this.frameFin) this.endMessage();
+  }
+
+  /** A piece of a data frame's payload: keep it (or hand it out in streaming mode), validating text as it comes. */
+  private dataPiece(piece: Uint8Array, endsFrame: boolean, startsFrame: boolean): void {
+    const last = endsFrame && this.frameFin;
+    if (last && startsFrame && this.fragments === 1 && !this.streamMessages) {
+      // A single-frame message inside one chunk: hand out a view (validated when decoded).
+      this.whole = piece;
+      return;
+    }
+    // §8.1: fail as soon as the text stops being valid UTF-8, not at the end of the message.
+    if (this.messageOpcode === Opcode.Text && !this.validator.write(piece)) {
+      return this.fail(1007, 'invalid UTF-8 in a text message');
+    }
+    if (this.streamMessages) return this.emitFragment(piece, last);
+    const used = this.bufferUsed;
+    const needed = used + piece.length;
+    if (needed > this.buffer.length) {
+      // Room for the rest of this frame at once; for fragmented messages, at least double.
+      const frameRest = this.gatherWhole ? piece.length : this.frameLength - this.frameReceived + piece.length;
+      const grown = new Uint8Array(Math.max(used + frameRest, Math.min(this.buffer.length * 2, this.maxMessageSize)));
+      grown.set(this.buffer.subarray(0, used));
+      this.buffer = grown;
+    }
+    this.buffer.set(piece, used);
+    this.bufferUsed = needed;
+  }
+
+  /** Streaming mode: hands out one piece of the message. */
+  private emitFragment(piece: Uint8Array, last: boolean): void {
+    const first = this.streamFirst;
+    this.streamFirst = false;
+    if (this.messageOpcode === Opcode.Text) {
+      if (last && !this.validator.complete) return this.fail(1007, 'text message ends inside a UTF-8 sequence');
+      const decoder = (this.streamDecoder ??= createStreamingDecoder());
+      this.events.push({ type: 'text-fragment', data: decoder.decode(piece, { stream: !last }), first, last });
+    } else {
+      this.events.push({ type: 'binary-fragment', data: piece, first, last });
+    }
+    if (last) this.streamLastSent = true;
+  }
+
+  /** The final frame of a message has ended: report the message and start over. */
+  private endMessage(): void {
+    if (this.streamMessages) {
+      if (!this.streamLastSent) this.emitFragment(EMPTY, true);
+    } else if (this.messageOpcode === Opcode.Text) {
+      const whole = this.whole;
+      // §8.1: the text must not end inside a UTF-8 sequence.
+      if (whole === undefined && !this.validator.complete) {
+        return this.fail(1007, 'text message ends inside a UTF-8 sequence');
+      }
+      const text = decodeUtf8(whole ?? this.buffer.subarray(0, this.bufferUsed));
+      if (text === undefined) return this.fail(1007, 'invalid UTF-8 in a text message');
+      this.events.push({ type: 'text', data: text });
+    } else {
+      this.events.push({ type: 'binary', data: this.whole ?? this.buffer.subarray(0, this.bufferUsed) });
+    }
+    if (this.halted) return;
+    this.messageOpcode = 0;
+    this.messageSize = 0;
+    this.fragments = 0;
+    this.whole = undefined;
+    this.buffer = EMPTY;
+    this.bufferUsed = 0;
+    this.validator.reset();
+    this.streamFirst = true;
+    this.streamLastSent = false;
+  }
+}

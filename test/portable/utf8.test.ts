@@ -1,0 +1,185 @@
+/**
+ * UTF-8 validation of text (RFC 6455 §8.1, RFC 3629 §4): fail-fast, at the
+ * byte where the text stops being a prefix of valid UTF-8, across fragments
+ * and chunk boundaries.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Utf8Validator, WebSocketConnection, type WebSocketEvent } from 'wscodec';
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const concat = (parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+};
+/** Events with each error's message replaced by a check that it is there (a person-readable string). */
+const withoutMessages = (events: WebSocketEvent[]) =>
+  events.map((e) => (e.type === 'error' ? { type: e.type, code: e.code, hasMessage: e.message.length > 0 } : e));
+/** The error event expected for a close code, as withoutMessages shows it. */
+const failure = (code: number) => ({ type: 'error', code, hasMessage: true });
+/** An unmasked (server-to-client) frame. */
+function frame(opcode: number, payload: Uint8Array, fin = true): Uint8Array {
+  const n = payload.length;
+  const header = n < 126 ? [n] : [126, n >> 8, n & 255];
+  return concat([Uint8Array.of((fin ? 0x80 : 0) | opcode, ...header), payload]);
+}
+
+// The oracle, independent of the validator: a byte string is a prefix of valid
+// UTF-8 if some completion of at most 3 continuation bytes decodes strictly.
+const strict = new TextDecoder('utf-8', { fatal: true });
+const decodes = (b: Uint8Array) => {
+  try {
+    strict.decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const TAILS = [0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf];
+function isValidPrefix(b: Uint8Array): boolean {
+  if (decodes(b)) return true;
+  let tails: number[][] = [[]];
+  for (let k = 1; k <= 3; k++) {
+    tails = tails.flatMap((t) => TAILS.map((x) => [...t, x]));
+    if (tails.some((t) => decodes(concat([b, Uint8Array.from(t)])))) return true;
+  }
+  return false;
+}
+/** Index of the byte at which `b` stops being a prefix of valid UTF-8, or -1. */
+function firstInvalid(b: Uint8Array): number {
+  for (let i = 1; i <= b.length; i++) if (!isValidPrefix(b.subarray(0, i))) return i - 1;
+  return -1;
+}
+
+// Each class of invalid input (RFC 3629 §3, §4), behind a valid multi-byte prefix.
+const INVALID: [string, number[]][] = [
+  ['overlong 2-byte', [0xc0, 0xaf]],
+  ['overlong 2-byte C1', [0xc1, 0xbf]],
+  ['overlong 3-byte', [0xe0, 0x80, 0xaf]],
+  ['overlong 4-byte', [0xf0, 0x80, 0x80, 0xaf]],
+  ['surrogate D800', [0xed, 0xa0, 0x80]],
+  ['surrogate DFFF', [0xed, 0xbf, 0xbf]],
+  ['above U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
+  ['lead F5', [0xf5, 0x80, 0x80, 0x80]],
+  ['byte FF', [0xff]],
+  ['stray continuation', [0x80]],
+  ['missing continuation', [0xe2, 0x82, 0x41]],
+  ['truncated at message end', [0xf0, 0x9f, 0x98]],
+];
+const PREFIX = utf8('κόσμε');
+const SUFFIX = utf8('ok');
+
+describe('Utf8Validator', () => {
+  it('fails exactly at the first byte that cannot continue valid UTF-8, fed in any pieces', () => {
+    const byte = fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x41, 0x80, 0xbf, 0xc2, 0xe0, 0xed, 0xef, 0xf0, 0xf4));
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 12 }).map((a) => Uint8Array.from(a)), fc.array(fc.nat(), { maxLength: 4 }), (bytes, cuts) => {
+        const expected = firstInvalid(bytes);
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1))), bytes.length].sort((a, b) => a - b);
+        const v = new Utf8Validator();
+        let start = 0;
+        let failedIn: [number, number] | undefined;
+        for (const p of points) {
+          if (!v.write(bytes.subarray(start, p))) {
+            failedIn = [start, p];
+            break;
+          }
+          start = p;
+        }
+        if (expected === -1) {
+          expect(failedIn).toBeUndefined();
+          expect(v.complete).toBe(decodes(bytes));
+        } else {
+          expect(failedIn).toBeDefined();
+          expect(expected).toBeGreaterThanOrEqual(failedIn![0]);
+          expect(expected).toBeLessThan(failedIn![1]);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('accepts every valid string, split anywhere', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.nat(), (s, cut) => {
+        const b = utf8(s);
+        const at = cut % (b.length + 1);
+        const v = new Utf8Validator();
+        expect(v.write(b.subarray(0, at)) && v.write(b.subarray(at))).toBe(true);
+        expect(v.complete).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('text messages fail fast with 1007 (RFC 6455 §8.1)', () => {
+  for (const [name, bad] of INVALID) {
+    const payload = concat([PREFIX, Uint8Array.from(bad), name.startsWith('truncated') ? new Uint8Array(0) : SUFFIX]);
+    const failAt = firstInvalid(payload); // -1 for the truncated case: it fails at the end
+    it(`${name}: fragmented at every position, fails with the fragment that holds the bad byte`, () => {
+      for (let split = 0; split <= payload.length; split++) {
+        for (const streamMessages of [false, true]) {
+          const client = new WebSocketConnection({ role: 'client', streamMessages });
+          const first = client.receive(frame(1, payload.subarray(0, split), false));
+          const second = client.receive(frame(0, payload.subarray(split)));
+          const inFirst = failAt !== -1 && failAt < split;
+          const errors = (events: WebSocketEvent[]) => events.filter((e) => e.type === 'error');
+          expect(withoutMessages(errors(first))).toEqual(inFirst ? [failure(1007)] : []);
+          expect(withoutMessages(errors(second))).toEqual(inFirst ? [] : [failure(1007)]);
+          expect(second.filter((e) => e.type === 'text' || (e.type === 'text-fragment' && e.last))).toEqual([]);
+        }
+      }
+    });
+    it(`${name}: one frame cut into chunks at every position, fails with the chunk that holds the bad byte`, () => {
+      const wire = frame(1, payload);
+      const headerSize = wire.length - payload.length;
+      for (let cut = 0; cut <= wire.length; cut++) {
+        const client = new WebSocketConnection({ role: 'client' });
+        const first = client.receive(wire.slice(0, cut));
+        const second = client.receive(wire.slice(cut));
+        const inFirst = failAt === -1 ? cut === wire.length : failAt < cut - headerSize;
+        expect(first.length).toBe(inFirst ? 1 : 0);
+        expect(withoutMessages([...first, ...second])).toEqual([failure(1007)]);
+      }
+    });
+  }
+
+  it('accepts multi-byte characters split across fragments at every position, keeping a leading BOM', () => {
+    const textValue = '\u{feff}a€𝄞ü😀';
+    const payload = utf8(textValue);
+    for (let split = 0; split <= payload.length; split++) {
+      for (let split2 = split; split2 <= payload.length; split2++) {
+        const client = new WebSocketConnection({ role: 'client' });
+        const events = [
+          ...client.receive(frame(1, payload.subarray(0, split), false)),
+          ...client.receive(frame(0, payload.subarray(split, split2), false)),
+          ...client.receive(frame(0, payload.subarray(split2))),
+        ];
+        expect(events).toEqual([{ type: 'text', data: textValue }]);
+      }
+    }
+  });
+
+  it('streaming mode hands out whole characters per piece', () => {
+    const payload = utf8('a😀b');
+    const client = new WebSocketConnection({ role: 'client', streamMessages: true });
+    const events = [...client.receive(frame(1, payload.subarray(0, 3), false)), ...client.receive(frame(0, payload.subarray(3)))];
+    expect(events).toEqual([
+      { type: 'text-fragment', data: 'a', first: true, last: false },
+      { type: 'text-fragment', data: '😀b', first: false, last: true },
+    ]);
+  });
+
+  it('validates close reasons (§5.5.1)', () => {
+    for (const [, bad] of INVALID) {
+      const client = new WebSocketConnection({ role: 'client' });
+      const events = client.receive(frame(8, concat([Uint8Array.of(3, 232), Uint8Array.from(bad)])));
+      expect(withoutMessages(events)).toEqual([failure(1007)]);
+    }
+  });
+});
