@@ -146,9 +146,13 @@ export class FrameParser {
           continue;
         }
       }
-      // Slow path: collect header bytes across chunks.
+      // Slow path: collect header bytes across chunks. The first two bytes
+      // are checked as soon as they are in, so a bad frame fails before its
+      // extended length and key arrive (or never do).
       this.headerBytes[this.headerHave++] = chunk[pos++]!;
-      if (this.headerHave >= 2 && this.headerHave === headerSize(this.headerBytes[1]!)) {
+      if (this.headerHave < 2) continue;
+      if (this.headerHave === 2 && !this.checkFirstBytes(this.headerBytes[0]!, this.headerBytes[1]!)) return;
+      if (this.headerHave === headerSize(this.headerBytes[1]!)) {
         this.headerHave = 0;
         this.readHeader(this.headerBytes, 0);
       }
@@ -160,30 +164,48 @@ export class FrameParser {
     this.sink.onFrameError({ type: 'error', code, message });
   }
 
+  /**
+   * Checks what the first two header bytes alone can violate; on a violation
+   * reports it, halts, and returns false.
+   */
+  private checkFirstBytes(b0: number, b1: number): boolean {
+    const opcode = b0 & 0x0f;
+    const rsv = b0 & (RSV1_BIT | RSV2_BIT | RSV3_BIT);
+    const masked = (b1 & 0x80) !== 0;
+    let problem: string | undefined;
+    if ((rsv & ~this.allowedRsv) !== 0) {
+      // §5.2: RSV bits must be 0 unless a negotiated extension defines them.
+      problem = `reserved bits set without a negotiated extension (RSV=${rsv >> 4})`;
+    } else if (!isKnownOpcode(opcode)) {
+      // §5.2: opcodes 0x3-0x7 and 0xB-0xF are reserved.
+      problem = `reserved opcode ${opcode}`;
+    } else if (isControlOpcode(opcode) && (b0 & FIN_BIT) === 0) {
+      // §5.5: control frames are never fragmented...
+      problem = 'fragmented control frame';
+    } else if (isControlOpcode(opcode) && (b1 & 0x7f) > MAX_CONTROL_PAYLOAD) {
+      // ...and carry at most 125 bytes.
+      problem = 'control frame payload over 125 bytes';
+    } else if (this.role === 'server' && !masked) {
+      // §5.1: clients mask every frame, servers never do.
+      problem = 'unmasked frame from client';
+    } else if (this.role === 'client' && masked) {
+      problem = 'masked frame from server';
+    }
+    if (problem === undefined) return true;
+    this.fail(1002, problem);
+    return false;
+  }
+
   /** Validates and starts the frame whose complete header is `buf[at..]`. */
   private readHeader(buf: Uint8Array, at: number): void {
     const b0 = buf[at]!;
     const b1 = buf[at + 1]!;
     const opcode = b0 & 0x0f;
-    const rsv = b0 & (RSV1_BIT | RSV2_BIT | RSV3_BIT);
+    // (checkFirstBytes refused reserved opcodes; isKnownOpcode narrows the type.)
+    if (!this.checkFirstBytes(b0, b1) || !isKnownOpcode(opcode)) return;
     const fin = (b0 & FIN_BIT) !== 0;
     const masked = (b1 & 0x80) !== 0;
     let length = b1 & 0x7f;
-
-    // §5.2: RSV bits must be 0 unless a negotiated extension defines them.
-    if ((rsv & ~this.allowedRsv) !== 0) {
-      return this.fail(1002, `reserved bits set without a negotiated extension (RSV=${rsv >> 4})`);
-    }
-    // §5.2: opcodes 0x3-0x7 and 0xB-0xF are reserved.
-    if (!isKnownOpcode(opcode)) return this.fail(1002, `reserved opcode ${opcode}`);
-    if (isControlOpcode(opcode)) {
-      // §5.5: control frames are never fragmented and carry at most 125 bytes.
-      if (!fin) return this.fail(1002, 'fragmented control frame');
-      if (length > MAX_CONTROL_PAYLOAD) return this.fail(1002, 'control frame payload over 125 bytes');
-    }
-    // §5.1: clients mask every frame, servers never do.
-    if (this.role === 'server' && !masked) return this.fail(1002, 'unmasked frame from client');
-    if (this.role === 'client' && masked) return this.fail(1002, 'masked frame from server');
 
     let pos = at + 2;
     if (length === 126) {

@@ -295,3 +295,19 @@ describe('no needless copies', () => {
     expect(c!.payload).toEqual(ascii('hello'));
   });
 });
+
+describe('fail fast', () => {
+  it('a violation visible in the first two header bytes fails before the rest of the header arrives', () => {
+    const cases: [Uint8Array, object][] = [
+      [Uint8Array.of(0x83, 0xfe), {}], // reserved opcode, 16-bit length follows
+      [Uint8Array.of(0x09, 0x80), {}], // fragmented ping, masking key follows
+      [Uint8Array.of(0xc2, 0xff), {}], // RSV1 without extension, 64-bit length follows
+      [Uint8Array.of(0x82, 0x7e), { role: 'server' }], // unmasked frame to a server
+    ];
+    for (const [bytes, options] of cases) {
+      const decoder = new FrameDecoder(options);
+      expect(decoder.push(bytes.subarray(0, 1))).toEqual([]);
+      expect(decoder.push(bytes.subarray(1, 2))).toEqual([expect.objectContaining({ type: 'error', code: 1002 })]);
+    }
+  });
+});
