@@ -249,5 +249,14 @@ function toWebSocketUrl(target: string | URL | ClientTarget): URL {
   if (url.username !== '' || url.password !== '') {
     throw new TypeError('ClientHandshake: credentials in the URL are not sent; give an Authorization header instead');
   }
+  // RFC 3986 §3.2.2: a host is a bracketed IP literal or a reg-name. URL parsers
+  // differ on what they let through (Chromium percent-encodes a space instead of
+  // refusing it), so the parsed host is checked here; a percent-encoded octet
+  // cannot name a host to connect to.
+  if (!HOST.test(url.hostname)) {
+    throw new TypeError(`ClientHandshake: invalid host ${JSON.stringify(url.hostname)}`);
+  }
   return url;
 }
+
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=]+)$/;

@@ -103,6 +103,8 @@ describe('ClientHandshake: the request', () => {
       { url: 'ws://user:pass@example.com/' },
       { url: { host: 'example.com', path: 'no-slash' } },
       { url: { host: 'exa mple.com' } },
+      { url: 'ws://exa%20mple.com/' },
+      { url: { host: 'a<b>.example' } },
       { subprotocols: ['a b'] },
       { subprotocols: ['chat', 'chat'] },
       { key: 'short' },
