@@ -1,0 +1,101 @@
+// Browser adapter: runs the bundled portable tests (ES modules, see
+// bundle.mjs) in headless Chromium driven by playwright-core. `wscodec` and
+// its subpaths are resolved by an import map built from package.json
+// "exports", so the browser loads the shipped dist/*.js files themselves.
+//   node test/runtimes/chromium.mjs <esm bundle dir>
+// Traffic stays on 127.0.0.1 (a throwaway static server on a random port).
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve, sep } from 'node:path';
+import { chromium } from 'playwright-core';
+import { exportTargets, root } from './package-exports.mjs';
+
+const bundleDir = resolve(process.argv[2] ?? '');
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const files = readdirSync(bundleDir).filter((f) => f.endsWith('.mjs')).sort();
+
+/** Import map entries for every subpath in package.json "exports" (ESM branch). */
+const importMap = () => ({
+  imports: Object.fromEntries(Object.entries(exportTargets('import')).map(([spec, file]) => [spec, `/pkg/${file}`])),
+});
+
+const page = `<!doctype html><meta charset="utf-8"><title>wscodec portable tests</title>
+<script type="importmap">${JSON.stringify(importMap())}</script>
+<script type="module">
+  import { runFiles } from '/runner/run-tests.mjs';
+  console.log('wscodec resolves to ' + import.meta.resolve('wscodec'));
+  const files = ${JSON.stringify(files)};
+  runFiles(files, (f) => import('/bundles/' + f), (line) => console.log(line))
+    .then((result) => { window.__testResult = result; },
+          (error) => { window.__testResult = { passed: 0, failed: 1, error: String(error) }; });
+</script>`;
+
+const mounts = { '/pkg/': root, '/bundles/': bundleDir + sep, '/runner/': join(root, 'test/runtimes') + sep };
+const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json' };
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (url.pathname === '/favicon.ico') {
+    res.writeHead(204).end();
+    return;
+  }
+  if (url.pathname === '/') {
+    res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+    return;
+  }
+  for (const [prefix, dir] of Object.entries(mounts)) {
+    if (!url.pathname.startsWith(prefix)) continue;
+    const path = resolve(dir, decodeURIComponent(url.pathname.slice(prefix.length)));
+    // Serve only files below the mount, and from the package only what it ships.
+    const allowed = path.startsWith(dir) && (prefix !== '/pkg/' || path.startsWith(join(root, 'dist') + sep));
+    try {
+      if (!allowed) throw new Error('forbidden');
+      const body = readFileSync(path);
+      res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+    return;
+  }
+  res.writeHead(404).end();
+});
+await new Promise((done) => server.listen(0, '127.0.0.1', done));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'wscodec-chromium-'));
+let context;
+let exitCode = 1;
+try {
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const tab = context.pages()[0] ?? (await context.newPage());
+  tab.on('console', (message) => console.log(message.text()));
+  tab.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+  const version = context.browser()?.version() ?? (await tab.evaluate(() => navigator.userAgent));
+  console.log(`chromium ${version} (${executablePath}), ESM via import map: ${files.length} test files`);
+  await tab.goto(`${origin}/`);
+  await tab.waitForFunction(() => window.__testResult !== undefined, null, { timeout: 300_000 });
+  const { passed, failed } = await tab.evaluate(() => window.__testResult);
+  console.log(`RESULT ${passed} passed, ${failed} failed`);
+  exitCode = failed === 0 && files.length > 0 ? 0 : 1;
+} catch (error) {
+  console.log(`chromium run failed: ${error instanceof Error ? error.message : error}`);
+  console.log('RESULT 0 passed, 1 failed');
+} finally {
+  await context?.close();
+  server.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+process.exitCode = exitCode;

@@ -1,0 +1,4 @@
+/** Absolute path of the package root, with a trailing slash. */
+export declare const root: string;
+/** Each public specifier (`wscodec`, `wscodec/frame`, …) → its built file for `condition`, e.g. `dist/frame.js`. */
+export declare function exportTargets(condition: 'import' | 'require'): Record<string, string>;
