@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// An echo server on wscodec over node:net, for conformance suites
+// (e.g. Autobahn|Testsuite's fuzzing client) and manual testing.
+// Run `npm run build` first; then `node examples/echo-server.mjs --port 9001`.
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import { acceptSocket } from './node-adapter.mjs';
+import { echoHandlers, ECHO_LIMITS, ECHO_HELP_LIMITS } from './echo.mjs';
+
+const HELP = `Usage: node examples/echo-server.mjs [--port N] [--host ADDRESS]
+
+Accepts WebSocket connections (RFC 6455) at any path and echoes every text and
+binary message back unchanged, as the same type. Pings are answered with pongs;
+a Close frame is answered with a Close frame echoing its code. No subprotocol
+is required. A peer that breaks the protocol gets its own connection failed
+with the right close code; the server keeps serving everyone else.
+
+Options:
+  --port N        TCP port (default 9001; 0 picks a free one)
+  --host ADDRESS  address to listen on (default 127.0.0.1)
+  --help          this text
+
+Limits (chosen to admit the Autobahn|Testsuite performance cases):
+${ECHO_HELP_LIMITS}
+
+Prints "listening on ws://HOST:PORT/" once ready. Stop it with Ctrl-C.`;
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '9001' },
+    host: { type: 'string', default: '127.0.0.1' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`echo-server: --port must be an integer from 0 to 65535, not ${values.port}`);
+  process.exit(2);
+}
+
+const server = createServer((socket) => acceptSocket(socket, { connection: ECHO_LIMITS, ...echoHandlers }));
+server.listen(port, values.host, () => {
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  console.log(`listening on ws://${values.host}:${address.port}/`);
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));

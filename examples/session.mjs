@@ -1,0 +1,244 @@
+// One WebSocket over any byte-stream transport, for every runtime: the
+// opening handshake (wscodec's ServerHandshake / ClientHandshake), then a
+// WebSocketConnection. The transport adapters (node-adapter.mjs, the Deno and
+// Bun echo servers) only move bytes in and out; all protocol work is here and
+// in the codec. Uses the public package surface only.
+import { ClientHandshake, ServerHandshake, WebSocketConnection } from 'wscodec';
+
+/** How long to wait for the peer to finish a close handshake before dropping the transport (RFC 6455 §7.1.1). */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
+
+/**
+ * @typedef {object} Transport What a session needs from a byte stream.
+ * @property {(chunks: Uint8Array[]) => void} write Writes the chunks in order (the adapter applies back-pressure).
+ * @property {() => void} end Closes the stream after pending writes (TCP FIN).
+ * @property {() => void} destroy Drops the stream now.
+ */
+
+/**
+ * @typedef {object} SessionHandlers
+ * @property {(session: WebSocketSession) => void} [onOpen] The handshake succeeded.
+ * @property {(session: WebSocketSession, event: import('wscodec').WebSocketEvent) => void} [onEvent]
+ *   Every event of the connection. Sends made here go out after the events of the same chunk.
+ * @property {(session: WebSocketSession, error: import('wscodec').HandshakeError) => void} [onHandshakeError]
+ *   The handshake failed (a server has sent its rejection response).
+ * @property {(session: WebSocketSession) => void} [onClose] The transport is gone; `session.closeCode` tells why.
+ */
+
+/**
+ * @typedef {object} SessionOptions
+ * @property {'server' | 'client'} role
+ * @property {import('wscodec').ServerHandshakeOptions} [server] Server handshake options (role `server`).
+ * @property {import('wscodec').ClientHandshakeOptions} [client] Client handshake options (role `client`; `url` required).
+ * @property {Omit<import('wscodec').WebSocketConnectionOptions, 'role' | 'extensions'>} [connection] Limits and behaviour.
+ * @property {number} [closeTimeoutMs] Default {@link DEFAULT_CLOSE_TIMEOUT_MS}.
+ */
+
+/** A WebSocket endpoint driven by a transport adapter. */
+export class WebSocketSession {
+  /** @type {ServerHandshake | ClientHandshake} */
+  #handshake;
+  /** @type {WebSocketConnection | undefined} */
+  #connection;
+  /** @type {Transport} */
+  #transport;
+  /** @type {SessionOptions & SessionHandlers} */
+  #options;
+  #delivering = false;
+  #transportEnding = false;
+  #finished = false;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #closeTimer;
+
+  /** The client's request (server role), once the handshake succeeded. */
+  request = /** @type {import('wscodec').UpgradeRequest | undefined} */ (undefined);
+  /** The negotiated subprotocol, if any. */
+  subprotocol = /** @type {string | undefined} */ (undefined);
+  /** Close code: the peer's (from its Close frame), the one we sent on a violation, or 1006. */
+  closeCode = /** @type {number | undefined} */ (undefined);
+  /** Close reason that goes with {@link closeCode}. */
+  closeReason = '';
+
+  /**
+   * @param {Transport} transport
+   * @param {SessionOptions & SessionHandlers} options
+   */
+  constructor(transport, options) {
+    this.#transport = transport;
+    this.#options = options;
+    if (options.role === 'server') {
+      this.#handshake = new ServerHandshake(options.server);
+    } else {
+      if (options.client === undefined) throw new TypeError('WebSocketSession: a client needs options.client.url');
+      this.#handshake = new ClientHandshake(options.client);
+      transport.write([this.#handshake.request()]);
+    }
+  }
+
+  /** `'handshake'`, then the connection's state: `'open'`, `'closing'`, `'closed'`. */
+  get state() {
+    if (this.#finished) return 'closed';
+    return this.#connection?.state ?? 'handshake';
+  }
+
+  /** The underlying connection (after the handshake). */
+  get connection() {
+    return this.#connection;
+  }
+
+  /** Bytes arrived from the transport. */
+  receive(/** @type {Uint8Array} */ chunk) {
+    if (this.#finished) return;
+    if (this.#connection === undefined) this.#receiveHandshake(chunk);
+    else this.#deliver(this.#connection.receive(chunk));
+  }
+
+  /** The transport's read side ended (or broke). */
+  receiveEof() {
+    if (this.#finished) return;
+    if (this.#connection === undefined) {
+      this.#endTransport();
+      return;
+    }
+    this.#deliver(this.#connection.receiveEof());
+  }
+
+  /** The transport is closed for good: report once and stop the timer. */
+  transportClosed() {
+    if (this.#finished) return;
+    if (this.#connection !== undefined && this.closeCode === undefined) this.#deliver(this.#connection.receiveEof());
+    this.#finished = true;
+    clearTimeout(this.#closeTimer);
+    this.#options.onClose?.(this);
+  }
+
+  /**
+   * Sends a text message (or part, with `{ fin: false }`). Returns `false`,
+   * sending nothing, when the connection no longer takes data.
+   * @param {string} text
+   * @param {import('wscodec').SendOptions} [options]
+   */
+  sendText(text, options) {
+    return this.#send(() => this.#requireConnection().sendText(text, options));
+  }
+
+  /**
+   * Sends a binary message (or part); `false` when the connection no longer takes data.
+   * @param {Uint8Array} data
+   * @param {import('wscodec').SendOptions} [options]
+   */
+  sendBinary(data, options) {
+    return this.#send(() => this.#requireConnection().sendBinary(data, options));
+  }
+
+  /**
+   * Sends a ping (at most 125 bytes); `false` when closing.
+   * @param {Uint8Array} [data]
+   */
+  ping(data) {
+    return this.#send(() => this.#requireConnection().ping(data));
+  }
+
+  /** Starts the close handshake (RFC 6455 §7.1.2); the transport is dropped if the peer does not answer in time. */
+  close(code = 1000, reason = '') {
+    this.#requireConnection().close(code, reason);
+    if (!this.#delivering) this.#flush();
+  }
+
+  /**
+   * Writes an already encoded frame (e.g. one broadcast frame encoded once
+   * for many sessions), after anything queued. Only while the connection is
+   * open; returns whether it was written.
+   */
+  sendFrame(/** @type {Uint8Array} */ frame) {
+    if (this.#finished || this.#connection?.state !== 'open') return false;
+    this.#flush();
+    this.#transport.write([frame]);
+    return true;
+  }
+
+  #requireConnection() {
+    if (this.#connection === undefined) throw new TypeError('WebSocketSession: the opening handshake is not complete');
+    return this.#connection;
+  }
+
+  /** Runs a send; a send refused because the connection is closing gives `false`, other misuse throws. */
+  #send(/** @type {() => void} */ action) {
+    if (this.#finished) return false;
+    try {
+      action();
+    } catch (error) {
+      if (error instanceof TypeError && this.#connection !== undefined && this.#connection.state !== 'open') return false;
+      throw error;
+    }
+    if (!this.#delivering) this.#flush();
+    return true;
+  }
+
+  #receiveHandshake(/** @type {Uint8Array} */ chunk) {
+    const handshake = this.#handshake;
+    const result = handshake.receive(chunk);
+    if (result.type === 'incomplete') return;
+    if (result.type === 'error') {
+      if ('response' in result && result.response instanceof Uint8Array) this.#transport.write([result.response]);
+      this.#options.onHandshakeError?.(this, result.error);
+      this.#endTransport();
+      return;
+    }
+    let extensions;
+    if (handshake instanceof ServerHandshake && result.type === 'request') {
+      this.request = result.request;
+      const accepted = handshake.accept();
+      this.#transport.write([accepted.response]);
+      this.subprotocol = accepted.subprotocol;
+      extensions = accepted.extensions;
+    } else if (result.type === 'accepted') {
+      this.subprotocol = result.subprotocol;
+      extensions = result.extensions;
+    }
+    this.#connection = new WebSocketConnection({ ...this.#options.connection, role: this.#options.role, extensions });
+    this.#options.onOpen?.(this);
+    // Frames that came in the same chunk as the head belong to the connection.
+    this.#deliver(result.rest.length > 0 ? this.#connection.receive(result.rest) : []);
+  }
+
+  #deliver(/** @type {import('wscodec').WebSocketEvent[]} */ events) {
+    this.#delivering = true;
+    try {
+      for (const event of events) {
+        if (event.type === 'close' || event.type === 'error') {
+          this.closeCode ??= event.code;
+          if (this.closeReason === '') this.closeReason = event.type === 'close' ? event.reason : event.message;
+        }
+        this.#options.onEvent?.(this, event);
+      }
+    } finally {
+      this.#delivering = false;
+    }
+    this.#flush();
+  }
+
+  /** Writes what the connection queued, then closes the transport or arms the close timer as it says (RFC 6455 §7.1.1). */
+  #flush() {
+    const connection = this.#connection;
+    if (connection === undefined || this.#finished) return;
+    const out = connection.dataToSend();
+    if (out.length > 0 && !this.#transportEnding) this.#transport.write(out);
+    if (connection.shouldCloseTransport) this.#endTransport();
+    else if (connection.state !== 'open') this.#armCloseTimer();
+  }
+
+  #endTransport() {
+    if (this.#transportEnding) return;
+    this.#transportEnding = true;
+    this.#transport.end();
+    // The peer should close its side too; if it does not, drop the transport.
+    this.#armCloseTimer();
+  }
+
+  #armCloseTimer() {
+    if (this.#closeTimer !== undefined || this.#finished) return;
+    const ms = this.#options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.#closeTimer = setTimeout(() => this.#transport.destroy(), ms);
+  }
+}
