@@ -56,6 +56,7 @@ const steps = [
   { name: 'build', run: () => run(hostNode, [bin('tsup', 'dist', 'cli-default.js')]) },
   { name: 'typecheck', run: () => run(hostNode, [bin('typescript', 'bin', 'tsc'), '--noEmit', '-p', '.']) },
   { name: 'typecheck tests', run: () => run(hostNode, [bin('typescript', 'bin', 'tsc'), '--noEmit', '-p', 'test/tsconfig.json']) },
+  { name: 'typecheck interop', run: () => run(hostNode, [bin('typescript', 'bin', 'tsc'), '--noEmit', '-p', 'test/interop']) },
   { name: 'docs', run: () => run(hostNode, [bin('typedoc', 'bin', 'typedoc'), '--emit', 'none', '--treatWarningsAsErrors']) },
   {
     name: `${hostName} vitest`,

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { launchChromium, type Chromium } from './helpers/chromium.js';
+import { launchChromium, type Chromium } from '../helpers/chromium.mjs';
 import { NODE, ROOT, killAll, startPeer } from './helpers/processes.js';
 
 let browser: Chromium | undefined;

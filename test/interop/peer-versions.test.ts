@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH } from './helpers/chromium.js';
+import { CHROMIUM_PATH } from '../helpers/chromium.mjs';
 import { BUN, DENO, PYTHON, killAll, startPeer } from './helpers/processes.js';
 
 afterAll(killAll);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, type Chromium } from './helpers/chromium.js';
+import { launchChromium, type Chromium } from '../helpers/chromium.mjs';
 import { TEST_CLOSE_TIMEOUT_MS, startCodecServer, type CodecServer } from './helpers/codec-server.js';
 import { PEERS, expectedEchoChecks } from './helpers/processes.js';
 import { collectUntilClose, concat, firstCloseCode, rawClient, rawFrame } from './helpers/raw.js';

@@ -28,49 +28,22 @@ import { describe, expect, it } from 'vitest';
 // ws exports its Receiver (ws/lib/receiver.js) from the package root.
 import { Receiver } from 'ws';
 import { WebSocketConnection, type WebSocketEvent } from 'wscodec';
+import { concat, rawFrame as buildFrame, splitAt, utf8 } from '../helpers/bytes.ts';
 
 const MAX = 1000;
 type Plain = { type: string; data?: unknown; code?: number; reason?: string };
 
-const utf8 = (s: string) => new TextEncoder().encode(s);
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
-
-function rawFrame(opcode: number, payload: Uint8Array, mask: boolean, fin = true, rsv = 0): Uint8Array {
-  const n = payload.length;
-  const maskBit = mask ? 0x80 : 0;
-  const header = n < 126 ? [maskBit | n] : n < 65536 ? [maskBit | 126, n >> 8, n & 255] : [maskBit | 127, 0, 0, 0, 0, n >>> 24, (n >> 16) & 255, (n >> 8) & 255, n & 255];
-  const key = [0xa1, 0x05, 0x77, 0x3c];
-  return concat([
-    Uint8Array.of((fin ? 0x80 : 0) | (rsv << 4) | opcode, ...header, ...(mask ? key : [])),
-    mask ? payload.map((b, i) => b ^ key[i % 4]!) : payload,
-  ]);
-}
+const KEY = Uint8Array.of(0xa1, 0x05, 0x77, 0x3c);
+const rawFrame = (opcode: number, payload: Uint8Array, mask: boolean, fin = true, rsv = 0) =>
+  buildFrame({ opcode, payload, mask: mask && KEY, fin, rsv });
 
 /** A stream unit: a message (possibly fragmented, with control frames between), a control frame, or a violation. */
 type Unit = (mask: boolean) => Uint8Array;
 
-const splitBytes = (b: Uint8Array, cuts: number[]) => {
-  const pts = [...new Set(cuts.map((c) => c % (b.length + 1)))].sort((x, y) => x - y);
-  const out: Uint8Array[] = [];
-  let s = 0;
-  for (const p of [...pts, b.length]) {
-    out.push(b.subarray(s, p));
-    s = p;
-  }
-  return out;
-};
 const message = (opcode: number, payload: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Unit> =>
   fc.tuple(payload, fc.array(fc.nat(), { maxLength: 3 }), fc.array(fc.uint8Array({ maxLength: 10 }), { maxLength: 3 })).map(
     ([p, cuts, pings]) => (mask) => {
-      const parts = splitBytes(p, cuts);
+      const parts = splitAt(p, cuts);
       return concat(
         parts.flatMap((part, i) => [
           rawFrame(i === 0 ? opcode : 0, part, mask, i === parts.length - 1),
@@ -177,7 +150,7 @@ describe('differential against ws Receiver', () => {
       await fc.assert(
         fc.asyncProperty(fc.array(unit, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 12 }), async (units, cuts) => {
           const wire = concat(units.map((u) => u(role === 'server')));
-          const chunks = splitBytes(wire, cuts);
+          const chunks = splitAt(wire, cuts);
           const ours = runWscodec(chunks, role);
           const theirs = await runWs(chunks, role === 'server');
           expectSame(ours, theirs);
@@ -196,7 +169,7 @@ describe('differential against ws Receiver', () => {
         async (units, flips, cuts) => {
           const wire = concat(units.map((u) => u(true)));
           for (const [at, x] of flips) wire[at % wire.length] ^= x;
-          const chunks = splitBytes(wire, cuts);
+          const chunks = splitAt(wire, cuts);
           let ours = runWscodec(chunks, 'server');
           const theirs = await runWs(chunks, true);
           if (ours.at(-1)?.type !== 'error' && theirs.at(-1)?.type === 'error') {

@@ -5,7 +5,7 @@
  * connection to a `ws` server.
  */
 import net from 'node:net';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.mjs';
 import { describe, expect, it } from 'vitest';
 import { ClientHandshake, encodeFrame, FrameDecoder, Opcode, ServerHandshake } from 'wscodec';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -57,13 +57,9 @@ describe('ServerHandshake answers real clients', () => {
 
   it('headless Chromium reaches OPEN', async () => {
     const server = await rawServer(['chat']);
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
+      const page = await browser.page();
       // Source text, not a function: this file's `WebSocket` is the ws import, and the
       // test transform would rewrite a reference to it inside a function.
       const result = await page.evaluate(`new Promise((resolve, reject) => {

@@ -5,13 +5,12 @@
  * headless Chromium. A README that drifts from the API fails here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.mjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { encodeFrame, Opcode } from 'wscodec';
@@ -122,14 +121,9 @@ describe('README runtime examples', () => {
       res.writeHead(200, { 'content-type': file[0] }).end(file[1]);
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const userDataDir = mkdtempSync(join(tmpdir(), 'wscodec-readme-'));
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
-      const tab = context.pages()[0] ?? (await context.newPage());
+      const tab = await browser.page();
       const logged: string[] = [];
       let end = () => {};
       const ended = new Promise<void>((done) => (end = done));
@@ -148,9 +142,8 @@ describe('README runtime examples', () => {
       expect(logged.slice(0, 2)).toEqual(['log: text: hello', 'log: opcode 2, 300 bytes, fin true']);
       expect(logged[2]).toMatch(/^error: invalid frame \(close code 1002\): /);
     } finally {
-      await context.close();
+      await browser.close();
       server.close();
-      rmSync(userDataDir, { recursive: true, force: true });
     }
   });
 });

@@ -14,65 +14,11 @@ import {
   type Frame,
   type WebSocketEvent,
 } from 'wscodec';
+import { concat, rawFrame as rawBytes, splitAt as chunk, utf8, type RawFrame } from '../helpers/bytes.ts';
+import { failure, plain, withoutMessages } from '../helpers/events.ts';
 
-const utf8 = (s: string) => new TextEncoder().encode(s);
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
-/** Events with each error's message replaced by a check that it is there (a person-readable string). */
-const withoutMessages = (events: WebSocketEvent[]) =>
-  events.map((e) => (e.type === 'error' ? { type: e.type, code: e.code, hasMessage: e.message.length > 0 } : e));
-/** The error event expected for a close code, as withoutMessages shows it. */
-const failure = (code: number) => ({ type: 'error', code, hasMessage: true });
-
-/** A frame built byte by byte, so that tests can send what encodeFrame refuses to build. */
-function rawFrame(opts: {
-  opcode: number;
-  payload?: Uint8Array;
-  fin?: boolean;
-  rsv?: number;
-  mask?: boolean;
-  length?: number; // declared length, when it should differ from the payload's
-}): Uint8Array {
-  const payload = opts.payload ?? new Uint8Array(0);
-  const length = opts.length ?? payload.length;
-  const header: number[] = [((opts.fin ?? true) ? 0x80 : 0) | ((opts.rsv ?? 0) << 4) | opts.opcode];
-  const maskBit = (opts.mask ?? true) ? 0x80 : 0;
-  if (length < 126) header.push(maskBit | length);
-  else if (length < 65536) header.push(maskBit | 126, length >> 8, length & 255);
-  else {
-    header.push(maskBit | 127);
-    const hi = Math.floor(length / 2 ** 32);
-    const lo = length >>> 0;
-    header.push(hi >>> 24, (hi >> 16) & 255, (hi >> 8) & 255, hi & 255, lo >>> 24, (lo >> 16) & 255, (lo >> 8) & 255, lo & 255);
-  }
-  const key = [0x12, 0x34, 0x56, 0x78];
-  if (maskBit) header.push(...key);
-  const body = payload.map((b, i) => (maskBit ? b ^ key[i % 4]! : b));
-  return concat([Uint8Array.from(header), body]);
-}
-
-/** Splits bytes at the given cut points (any numbers; taken modulo the length). */
-function chunk(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => (bytes.length === 0 ? 0 : c % (bytes.length + 1))))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let start = 0;
-  for (const p of [...points, bytes.length]) {
-    out.push(bytes.slice(start, p));
-    start = p;
-  }
-  return out;
-}
-
-/** Received events as plain data (byte arrays copied), comparable with toEqual. */
-const plain = (events: WebSocketEvent[]) =>
-  events.map((e) => ('data' in e && e.data instanceof Uint8Array ? { ...e, data: Array.from(e.data) } : e));
+/** A frame as a client sends it: masked unless told otherwise. */
+const rawFrame = (frame: RawFrame) => rawBytes({ mask: true, ...frame });
 
 /** Decodes what a connection sends, as the peer's frames. */
 function framesOf(chunks: Uint8Array[], peerRole: 'client' | 'server', allowedRsv = 0): Frame[] {

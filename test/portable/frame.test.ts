@@ -12,18 +12,8 @@ import {
   type Frame,
   type FrameDecoderOutput,
 } from 'wscodec';
+import { ascii, concat, hex } from '../helpers/bytes.ts';
 
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
-const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 /** Plain-data view of decoder output, so results from different chunkings compare with toEqual. */
 const plain = (items: FrameDecoderOutput[]) =>
   items.map((f) => (f.type === 'frame' ? { ...f, payload: Array.from(f.payload) } : f));

@@ -6,28 +6,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Utf8Validator, WebSocketConnection, type WebSocketEvent } from 'wscodec';
+import { concat, rawFrame, utf8 } from '../helpers/bytes.ts';
+import { failure, withoutMessages } from '../helpers/events.ts';
 
-const utf8 = (s: string) => new TextEncoder().encode(s);
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
-/** Events with each error's message replaced by a check that it is there (a person-readable string). */
-const withoutMessages = (events: WebSocketEvent[]) =>
-  events.map((e) => (e.type === 'error' ? { type: e.type, code: e.code, hasMessage: e.message.length > 0 } : e));
-/** The error event expected for a close code, as withoutMessages shows it. */
-const failure = (code: number) => ({ type: 'error', code, hasMessage: true });
 /** An unmasked (server-to-client) frame. */
-function frame(opcode: number, payload: Uint8Array, fin = true): Uint8Array {
-  const n = payload.length;
-  const header = n < 126 ? [n] : [126, n >> 8, n & 255];
-  return concat([Uint8Array.of((fin ? 0x80 : 0) | opcode, ...header), payload]);
-}
+const frame = (opcode: number, payload: Uint8Array, fin = true) => rawFrame({ opcode, payload, fin });
 
 // The oracle, independent of the validator: a byte string is a prefix of valid
 // UTF-8 if some completion of at most 3 continuation bytes decodes strictly.

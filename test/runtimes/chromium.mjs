@@ -4,15 +4,13 @@
 // "exports", so the browser loads the shipped dist/*.js files themselves.
 //   node test/runtimes/chromium.mjs <esm bundle dir>
 // Traffic stays on 127.0.0.1 (a throwaway static server on a random port).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
-import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.mjs';
 import { exportTargets, root } from './package-exports.mjs';
 
 const bundleDir = resolve(process.argv[2] ?? '');
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const files = readdirSync(bundleDir).filter((f) => f.endsWith('.mjs')).sort();
 
 /** Import map entries for every subpath in package.json "exports" (ESM branch). */
@@ -62,29 +60,14 @@ const server = createServer((req, res) => {
 await new Promise((done) => server.listen(0, '127.0.0.1', done));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-const userDataDir = mkdtempSync(join(tmpdir(), 'wscodec-chromium-'));
-let context;
+let browser;
 let exitCode = 1;
 try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  const tab = context.pages()[0] ?? (await context.newPage());
+  browser = await launchChromium();
+  const tab = await browser.page();
   tab.on('console', (message) => console.log(message.text()));
   tab.on('pageerror', (error) => console.log(`page error: ${error.message}`));
-  const version = context.browser()?.version() ?? (await tab.evaluate(() => navigator.userAgent));
-  console.log(`chromium ${version} (${executablePath}), ESM via import map: ${files.length} test files`);
+  console.log(`chromium ${browser.version} (${CHROMIUM_PATH}), ESM via import map: ${files.length} test files`);
   await tab.goto(`${origin}/`);
   await tab.waitForFunction(() => window.__testResult !== undefined, null, { timeout: 300_000 });
   const { passed, failed } = await tab.evaluate(() => window.__testResult);
@@ -94,8 +77,7 @@ try {
   console.log(`chromium run failed: ${error instanceof Error ? error.message : error}`);
   console.log('RESULT 0 passed, 1 failed');
 } finally {
-  await context?.close();
+  await browser?.close();
   server.close();
-  rmSync(userDataDir, { recursive: true, force: true });
 }
 process.exitCode = exitCode;

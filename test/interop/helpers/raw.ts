@@ -5,23 +5,17 @@
  */
 import { connect, type Socket } from 'node:net';
 import { computeAcceptKey } from 'wscodec';
+import { concat, rawFrame as buildFrame } from '../../helpers/bytes.ts';
 
-/** A frame header + payload, masked with `key` when given (RFC 6455 §5.2). */
+export { concat };
+
+/**
+ * A frame from its first header byte (FIN, RSV, opcode) and payload, masked
+ * with `key` when given, declaring `announcedLength` (RFC 6455 §5.2).
+ */
 export function rawFrame(firstByte: number, payload: Uint8Array, key?: Uint8Array, announcedLength = payload.length): Uint8Array {
-  const header: number[] = [firstByte];
-  const maskBit = key ? 0x80 : 0;
-  if (announcedLength < 126) header.push(maskBit | announcedLength);
-  else if (announcedLength < 65536) header.push(maskBit | 126, announcedLength >> 8, announcedLength & 0xff);
-  else {
-    header.push(maskBit | 127);
-    for (let shift = 56; shift >= 0; shift -= 8) header.push(Math.floor(announcedLength / 2 ** shift) & 0xff);
-  }
-  if (key) header.push(...key);
-  const out = new Uint8Array(header.length + payload.length);
-  out.set(header);
-  out.set(payload, header.length);
-  if (key) for (let i = 0; i < payload.length; i++) out[header.length + i] ^= key[i % 4]!;
-  return out;
+  const fin = (firstByte & 0x80) !== 0;
+  return buildFrame({ opcode: firstByte & 0x0f, rsv: (firstByte >> 4) & 7, fin, payload, mask: key ?? false, length: announcedLength });
 }
 
 /** Everything a socket receives until the peer closes it (or `timeoutMs` passes). */
@@ -41,15 +35,6 @@ export function collectUntilClose(socket: Socket, timeoutMs = 10_000): Promise<{
   });
 }
 
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
 
 /**
  * The close code of the first Close frame in `bytes` (frames as the other side
