@@ -1,35 +1,43 @@
 /**
- * Random bytes from the Web Crypto API, which Node ≥ 18, Deno, Bun and every
+ * Random bytes from the Web Crypto API, which Node ≥ 20, Deno, Bun and every
  * browser expose as `globalThis.crypto`. Leaf module: imports nothing.
  *
- * Masking keys are drawn from a pool refilled 2 KiB at a time, because one
- * `getRandomValues` call per frame costs more than the frame itself for
- * small messages. RFC 6455 §5.3 asks for keys that are unpredictable; the pool
- * keeps them so (they come from the CSPRNG) and never hands out a byte twice.
+ * Masking keys (RFC 6455 §5.3) come from a pool of CSPRNG bytes refilled
+ * 8 KiB at a time: one `getRandomValues` call per frame would cost more than
+ * framing a small message (in Node, ~1.4 µs for 2 KiB and ~2.2 µs for 8 KiB,
+ * so about 1 ns per key). Each key is copied into one reused 4-byte array
+ * rather than handed out as a new view, because an object per frame costs as
+ * much as the frame. The keys stay unpredictable (they come from the CSPRNG)
+ * and no pool byte is used twice.
  *
  * @module
  */
 
-const POOL_SIZE = 2048;
+const POOL_SIZE = 8192;
 let pool: Uint8Array | undefined;
 let poolOffset = POOL_SIZE;
+const key = new Uint8Array(4);
 
-/** Fills `target` with cryptographically strong random bytes. */
+/** Fills `target` with cryptographically strong random bytes and returns it. */
 export function fillRandom(target: Uint8Array): Uint8Array {
   globalThis.crypto.getRandomValues(target);
   return target;
 }
 
 /**
- * Returns a fresh 4-byte masking key (RFC 6455 §5.3). The returned array is a
- * view into the pool and stays valid: its bytes are never reused.
+ * Returns a fresh 4-byte masking key (RFC 6455 §5.3) in a shared scratch
+ * array: valid until the next call, so copy it (into a frame header) before
+ * asking for another.
  */
-export function randomMaskKey(): Uint8Array {
-  if (pool === undefined || poolOffset + 4 > POOL_SIZE) {
-    pool = fillRandom(new Uint8Array(POOL_SIZE));
+export function nextMaskKey(): Uint8Array {
+  if (pool === undefined || poolOffset === POOL_SIZE) {
+    pool = fillRandom(pool ?? new Uint8Array(POOL_SIZE));
     poolOffset = 0;
   }
-  const key = pool.subarray(poolOffset, poolOffset + 4);
+  key[0] = pool[poolOffset]!;
+  key[1] = pool[poolOffset + 1]!;
+  key[2] = pool[poolOffset + 2]!;
+  key[3] = pool[poolOffset + 3]!;
   poolOffset += 4;
   return key;
 }

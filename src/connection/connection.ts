@@ -7,11 +7,12 @@
  */
 import { isValidCloseCode, MAX_CONTROL_PAYLOAD, Opcode } from '../constants.js';
 import type { Extension, ExtensionFrame } from '../extensions/extension.js';
-import { encodeFrame, encodeFrameHeader } from '../frame/encode.js';
+import { checkFrame, encodeFrame } from '../frame/encode.js';
 import type { Role } from '../frame/parser.js';
 import type { WebSocketEvent } from './events.js';
 import { resolveOptions, type WebSocketConnectionOptions } from './options.js';
 import { MessageReceiver } from './receiver.js';
+import { pushFrame, pushTextFrame } from './framing.js';
 import { encodeUtf8 } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
@@ -23,11 +24,8 @@ const DROPPED = new Uint8Array(0);
  * only the latest ping), so a ping flood cannot grow the queue.
  */
 const MAX_QUEUED_PONGS = 16;
-/** A server sends payloads at least this large as header + caller's bytes, without copying them. */
-const NO_COPY_THRESHOLD = 16 * 1024;
 /** §5.5: a control payload is at most 125 bytes; the close code takes 2. */
 const MAX_REASON_BYTES = MAX_CONTROL_PAYLOAD - 2;
-
 /** Options of {@link WebSocketConnection.sendText} and {@link WebSocketConnection.sendBinary}. */
 export interface SendOptions {
   /**
@@ -206,7 +204,7 @@ export class WebSocketConnection {
     let out = this.output;
     if (this.droppedPongs > 0) out = out.filter((bytes) => bytes !== DROPPED);
     this.output = [];
-    this.pongSlots = [];
+    if (this.pongSlots.length > 0) this.pongSlots = [];
     this.droppedPongs = 0;
     if (this.closeQueued) this.closeTaken = true;
     return out;
@@ -220,7 +218,15 @@ export class WebSocketConnection {
    */
   sendText(text: string, options?: SendOptions): void {
     if (typeof text !== 'string') throw new TypeError('WebSocketConnection.sendText: text must be a string');
-    this.sendMessage(Opcode.Text, encodeUtf8(text), options?.fin ?? true, 'sendText');
+    const fin = options?.fin ?? true;
+    const opcode = this.startFrame(Opcode.Text, 'sendText');
+    // Common case, one unfragmented frame without extensions: build it here.
+    // Otherwise encode the text, then split and frame the bytes.
+    if (this.extensions.length === 0 && pushTextFrame(this.output, opcode, text, fin, this.mask, this.fragmentSize)) {
+      this.sendingOpcode = fin ? 0 : Opcode.Text;
+      return;
+    }
+    this.queueMessage(Opcode.Text, opcode, encodeUtf8(text), fin);
   }
 
   /**
@@ -232,7 +238,8 @@ export class WebSocketConnection {
    */
   sendBinary(data: Uint8Array, options?: SendOptions): void {
     if (!(data instanceof Uint8Array)) throw new TypeError('WebSocketConnection.sendBinary: data must be a Uint8Array');
-    this.sendMessage(Opcode.Binary, data, options?.fin ?? true, 'sendBinary');
+    const fin = options?.fin ?? true;
+    this.queueMessage(Opcode.Binary, this.startFrame(Opcode.Binary, 'sendBinary'), data, fin);
   }
 
   /**
@@ -291,7 +298,8 @@ export class WebSocketConnection {
     }
   }
 
-  private sendMessage(type: Opcode, payload: Uint8Array, fin: boolean, method: string): void {
+  /** Checks that a `type` message may be sent now and returns the opcode of its next frame. */
+  private startFrame(type: Opcode, method: string): Opcode {
     this.assertCanSend(method);
     if (this.sendingOpcode !== 0 && this.sendingOpcode !== type) {
       const open = this.sendingOpcode === Opcode.Text ? 'text' : 'binary';
@@ -299,7 +307,11 @@ export class WebSocketConnection {
         `WebSocketConnection.${method}: a fragmented ${open} message is open; finish it with { fin: true } first (RFC 6455 §5.4)`,
       );
     }
-    let opcode: Opcode = this.sendingOpcode === 0 ? type : Opcode.Continuation;
+    return this.sendingOpcode === 0 ? type : Opcode.Continuation;
+  }
+
+  /** Queues `payload` as frames of at most `fragmentSize` bytes, the first with `opcode`. */
+  private queueMessage(type: Opcode, opcode: Opcode, payload: Uint8Array, fin: boolean): void {
     let offset = 0;
     do {
       const end = Math.min(offset + this.fragmentSize, payload.length);
@@ -312,26 +324,13 @@ export class WebSocketConnection {
   }
 
   private queueDataFrame(opcode: Opcode, payload: Uint8Array, fin: boolean): void {
-    if (this.extensions.length === 0) return this.queueFrame(opcode, payload, fin, false, false, false);
+    if (this.extensions.length === 0) return pushFrame(this.output, opcode, payload, fin, false, false, false, this.mask);
     // §9.1: extensions apply in the order they were negotiated.
     let frame: ExtensionFrame = { opcode, fin, rsv1: false, rsv2: false, rsv3: false, payload };
     for (const extension of this.extensions) frame = extension.encode(frame);
-    this.queueFrame(frame.opcode, frame.payload, frame.fin, frame.rsv1, frame.rsv2, frame.rsv3);
-  }
-
-  private queueFrame(
-    opcode: Opcode,
-    payload: Uint8Array,
-    fin: boolean,
-    rsv1: boolean,
-    rsv2: boolean,
-    rsv3: boolean,
-  ): void {
-    if (!this.mask && payload.length >= NO_COPY_THRESHOLD) {
-      this.output.push(encodeFrameHeader({ opcode, payloadLength: payload.length, fin, rsv1, rsv2, rsv3 }), payload);
-    } else {
-      this.output.push(encodeFrame({ opcode, payload, fin, rsv1, rsv2, rsv3, mask: this.mask }));
-    }
+    // What an extension returns is checked as encodeFrame checks any frame.
+    checkFrame(frame.opcode, frame.fin, frame.payload.length);
+    pushFrame(this.output, frame.opcode, frame.payload, frame.fin, frame.rsv1, frame.rsv2, frame.rsv3, this.mask);
   }
 
   private sendControl(opcode: Opcode, data: Uint8Array, method: string): void {
@@ -342,7 +341,7 @@ export class WebSocketConnection {
         `WebSocketConnection.${method}: data is ${data.length} bytes; a control frame carries at most 125 (RFC 6455 §5.5)`,
       );
     }
-    this.output.push(encodeFrame({ opcode, payload: data, mask: this.mask }));
+    pushFrame(this.output, opcode, data, true, false, false, false, this.mask);
   }
 
   private encodeClose(code: number | undefined, reason: Uint8Array): Uint8Array {
@@ -362,7 +361,7 @@ export class WebSocketConnection {
       this.droppedPongs++;
     }
     this.pongSlots.push(this.output.length);
-    this.output.push(encodeFrame({ opcode: Opcode.Pong, payload: data, mask: this.mask }));
+    pushFrame(this.output, Opcode.Pong, data, true, false, false, false, this.mask); // one chunk: at most 125 bytes
   }
 
   /** §5.5.1: a Close frame is answered with a Close frame, by default echoing the code (none if none came). */

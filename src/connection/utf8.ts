@@ -111,3 +111,37 @@ const encoder = new TextEncoder();
 export function encodeUtf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
+
+/*
+ * The send path encodes ASCII text straight into the frame it builds, with
+ * no intermediate Uint8Array (see WebSocketConnection). Two ways, picked by
+ * length: a JavaScript loop for short strings, because a TextEncoder call
+ * costs a fixed ~0.3 µs in Node (over 3 times the loop for 32 characters);
+ * `encodeInto` for longer ones, where its native speed per byte wins. All
+ * produce exactly `encodeUtf8`'s bytes.
+ */
+
+/**
+ * Writes the leading ASCII of `text` into `out` from `offset`, one byte per
+ * unit, and returns how many units that was (`text.length` if all ASCII).
+ * A loop over the string, meant for short ones.
+ */
+export function writeAscii(text: string, out: Uint8Array, offset: number): number {
+  const count = text.length;
+  for (let i = 0; i < count; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0x80) return i;
+    out[offset + i] = unit;
+  }
+  return count;
+}
+
+/**
+ * Encodes as much of `text` as fits into `out` (natively, via `encodeInto`)
+ * and returns how many UTF-16 units it read and bytes it wrote. Given exactly
+ * `text.length` bytes, it reads the whole text if and only if the text is all
+ * ASCII.
+ */
+export function encodeUtf8Into(text: string, out: Uint8Array): { read: number; written: number } {
+  return encoder.encodeInto(text, out);
+}

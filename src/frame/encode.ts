@@ -4,7 +4,7 @@
  * @module
  */
 import { MAX_CONTROL_PAYLOAD, MAX_SAFE_PAYLOAD, type Opcode } from '../constants.js';
-import { randomMaskKey } from '../random.js';
+import { nextMaskKey } from '../random.js';
 import { FIN_BIT, RSV1_BIT, RSV2_BIT, RSV3_BIT, isControlOpcode, isKnownOpcode } from './frame.js';
 import { applyMask } from './mask.js';
 
@@ -51,14 +51,18 @@ export function frameHeaderSize(payloadLength: number, masked: boolean): number 
 
 function resolveMaskKey(mask: boolean | Uint8Array | undefined): Uint8Array | undefined {
   if (mask === undefined || mask === false) return undefined;
-  if (mask === true) return randomMaskKey();
+  if (mask === true) return nextMaskKey(); // copied into the header before the next key is drawn
   if (!(mask instanceof Uint8Array) || mask.length !== 4) {
     throw new TypeError('encodeFrame: mask must be true, false, or a 4-byte Uint8Array key (RFC 6455 §5.3)');
   }
   return mask;
 }
 
-function checkFrame(opcode: number, fin: boolean, length: number): void {
+/**
+ * Throws for a frame that may never be sent (see {@link encodeFrame}).
+ * Internal: shared with the connection's send path, not exported by the frame layer.
+ */
+export function checkFrame(opcode: number, fin: boolean, length: number): void {
   if (!Number.isInteger(opcode) || !isKnownOpcode(opcode)) {
     throw new RangeError(
       `encodeFrame: opcode ${String(opcode)} is not one of 0x0-0x2, 0x8-0xA (RFC 6455 §5.2; the others are reserved)`,
@@ -79,8 +83,13 @@ function checkFrame(opcode: number, fin: boolean, length: number): void {
   }
 }
 
-/** Writes the header into `out` at 0 and returns its size. */
-function writeHeader(
+/**
+ * Writes the header into `out` at 0 and returns its size, without checks
+ * ({@link checkFrame} does them). Internal: the connection's send path uses it
+ * to build frames in one buffer without an options object per frame; not
+ * exported by the frame layer.
+ */
+export function writeFrameHeader(
   out: Uint8Array,
   opcode: number,
   fin: boolean,
@@ -142,7 +151,7 @@ export function encodeFrame(options: EncodeFrameOptions): Uint8Array {
   const maskKey = resolveMaskKey(options.mask);
   const length = payload.length;
   const out = new Uint8Array(frameHeaderSize(length, maskKey !== undefined) + length);
-  const headerSize = writeHeader(out, opcode, fin, rsv1, rsv2, rsv3, length, maskKey);
+  const headerSize = writeFrameHeader(out, opcode, fin, rsv1, rsv2, rsv3, length, maskKey);
   out.set(payload, headerSize);
   if (maskKey !== undefined && length > 0) {
     applyMask(out.subarray(headerSize), maskKey);
@@ -165,6 +174,6 @@ export function encodeFrameHeader(options: EncodeFrameHeaderOptions): Uint8Array
     throw new TypeError('encodeFrameHeader: maskKey must be a 4-byte Uint8Array (RFC 6455 §5.3)');
   }
   const out = new Uint8Array(frameHeaderSize(payloadLength, maskKey !== undefined));
-  writeHeader(out, opcode, fin, rsv1, rsv2, rsv3, payloadLength, maskKey);
+  writeFrameHeader(out, opcode, fin, rsv1, rsv2, rsv3, payloadLength, maskKey);
   return out;
 }

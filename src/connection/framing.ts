@@ -1,0 +1,153 @@
+/**
+ * Outgoing frames for {@link WebSocketConnection}: the mirror of receiver.ts.
+ * Each function builds a frame (RFC 6455 §5.2) and pushes its bytes onto the
+ * connection's output queue, with one allocation and at most one copy of the
+ * payload:
+ * - a client copies the payload into the frame and masks it there (§5.3:
+ *   masking needs a copy, since the caller's bytes are never modified);
+ * - a server copies small payloads after the header and queues large ones as
+ *   header + the caller's bytes, uncopied;
+ * - text is encoded straight into the frame when it is ASCII (the common
+ *   case), without an intermediate byte array.
+ * Checks belong to the caller (see `checkFrame` in frame/encode.ts).
+ *
+ * @module
+ */
+import type { Opcode } from '../constants.js';
+import { frameHeaderSize, writeFrameHeader } from '../frame/encode.js';
+import { applyMask } from '../frame/mask.js';
+import { nextMaskKey } from '../random.js';
+import { encodeUtf8, encodeUtf8Into, writeAscii } from './utf8.js';
+
+const EMPTY = new Uint8Array(0);
+/** A server sends payloads at least this large as header + caller's bytes, without copying them. */
+export const NO_COPY_THRESHOLD = 16 * 1024;
+/**
+ * Texts up to this many UTF-16 units are encoded by a JavaScript loop, longer
+ * ones by `encodeInto` (see utf8.ts); in Node the two cost the same at ~64.
+ */
+const SHORT_TEXT = 64;
+/**
+ * From this length a client's payload is copied natively, then masked a word
+ * at a time ({@link applyMask}); below it, one byte loop is faster.
+ */
+const WORD_MASK_MIN = 64;
+
+/** Masks `frame` in place from `start` to its end with `key` (§5.3). */
+function maskTail(frame: Uint8Array, start: number, key: Uint8Array): void {
+  if (frame.length - start >= WORD_MASK_MIN) {
+    applyMask(frame.subarray(start), key); // word at a time; one view is nothing next to the payload
+    return;
+  }
+  for (let i = start; i < frame.length; i++) frame[i] ^= key[(i - start) & 3]!;
+}
+
+/**
+ * Pushes one frame onto `out`: a single chunk, or header + `payload` itself
+ * for a large unmasked payload (the caller must then not modify it).
+ */
+export function pushFrame(
+  out: Uint8Array[],
+  opcode: Opcode,
+  payload: Uint8Array,
+  fin: boolean,
+  rsv1: boolean,
+  rsv2: boolean,
+  rsv3: boolean,
+  mask: boolean,
+): void {
+  const length = payload.length;
+  if (!mask && length >= NO_COPY_THRESHOLD) {
+    const header = new Uint8Array(frameHeaderSize(length, false));
+    writeFrameHeader(header, opcode, fin, rsv1, rsv2, rsv3, length, undefined);
+    out.push(header, payload);
+    return;
+  }
+  const key = mask ? nextMaskKey() : undefined;
+  const frame = new Uint8Array(frameHeaderSize(length, mask) + length);
+  const start = writeFrameHeader(frame, opcode, fin, rsv1, rsv2, rsv3, length, key);
+  if (key === undefined) {
+    frame.set(payload, start);
+  } else if (length < WORD_MASK_MIN) {
+    // Small payload: copy and mask in the same byte loop.
+    for (let i = 0; i < length; i++) frame[start + i] = payload[i]! ^ key[i & 3]!;
+  } else {
+    frame.set(payload, start);
+    maskTail(frame, start, key);
+  }
+  out.push(frame);
+}
+
+/**
+ * Pushes `text` as one data frame (no RSV bits) and returns `true`, or
+ * returns `false` having pushed nothing, when its UTF-8 would exceed
+ * `maxPayload` or it is cheaper for the caller to encode the text first and
+ * frame the bytes ({@link pushFrame}).
+ *
+ * ASCII text is encoded straight into the frame: its UTF-8 is then as long as
+ * the string, so the frame's size is known without a pass over the text, and
+ * both encoders say whether that guess held. For a long non-ASCII text the
+ * bytes encoded so far are kept and only the rest is encoded after them.
+ */
+export function pushTextFrame(
+  out: Uint8Array[],
+  opcode: Opcode,
+  text: string,
+  fin: boolean,
+  mask: boolean,
+  maxPayload: number,
+): boolean {
+  const units = text.length;
+  // UTF-8 takes at least a byte per UTF-16 unit: too many units, too many bytes.
+  if (units > maxPayload) return false;
+  // A server sends a large payload uncopied, as header + payload (see pushFrame).
+  const split = !mask && units >= NO_COPY_THRESHOLD;
+  let read = 0;
+  let written = 0;
+  let guess = EMPTY;
+  // Text that starts with a non-ASCII unit (most non-Latin script) skips
+  // the guess: it would only cost an allocation and a TextEncoder call.
+  if (!(text.charCodeAt(0) >= 0x80)) {
+    guess = new Uint8Array((split ? 0 : frameHeaderSize(units, mask)) + units);
+    const start = guess.length - units;
+    if (units <= SHORT_TEXT) read = written = writeAscii(text, guess, start);
+    else ({ read, written } = encodeUtf8Into(text, guess.subarray(start)));
+    if (read === units) {
+      if (split) pushFrame(out, opcode, guess, fin, false, false, false, false);
+      else finishFrame(out, guess, opcode, fin, units, mask);
+      return true;
+    }
+  }
+  // Not ASCII. The caller encodes it whole if it is short (cheaper than
+  // reusing the guess: a subarray of it would make V8 move it off the heap),
+  // or large for a server with nothing encoded yet (to queue it uncopied).
+  if (units <= SHORT_TEXT || (split && read === 0)) return false;
+  const rest = encodeUtf8(text.slice(read));
+  const length = written + rest.length;
+  if (length > maxPayload) return false;
+  if (split) {
+    // Header, the bytes encoded so far, and the rest: three chunks, no copy.
+    const header = new Uint8Array(frameHeaderSize(length, false));
+    writeFrameHeader(header, opcode, fin, false, false, false, length, undefined);
+    out.push(header, guess.subarray(0, written), rest);
+    return true;
+  }
+  // Copy the bytes encoded so far and the rest into a frame of the right size.
+  const frame = new Uint8Array(frameHeaderSize(length, mask) + length);
+  frame.set(guess.subarray(guess.length - units, guess.length - units + written), frame.length - length);
+  frame.set(rest, frame.length - rest.length);
+  finishFrame(out, frame, opcode, fin, length, mask);
+  return true;
+}
+
+/**
+ * Writes the header of a data frame whose `length` payload bytes end `frame`
+ * (unmasked, with room left for the header before them), masks the payload
+ * for a client, and pushes the frame.
+ */
+function finishFrame(out: Uint8Array[], frame: Uint8Array, opcode: Opcode, fin: boolean, length: number, mask: boolean): void {
+  const key = mask ? nextMaskKey() : undefined;
+  writeFrameHeader(frame, opcode, fin, false, false, false, length, key);
+  if (key !== undefined) maskTail(frame, frame.length - length, key);
+  out.push(frame);
+}
