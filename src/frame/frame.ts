@@ -35,22 +35,13 @@ export interface FrameHeader {
   length: number;
 }
 
-/** A complete, unmasked frame as returned by {@link FrameDecoder.push}. */
-export interface Frame {
+/**
+ * A complete, unmasked frame as returned by {@link FrameDecoder.push}: the
+ * header's fields (its `length` is the payload's) and the payload.
+ */
+export interface Frame extends Omit<FrameHeader, 'length'> {
   /** Discriminates frames from {@link FrameDecodeError}s in decoder output. */
   type: 'frame';
-  /** Whether this is the final fragment of a message. */
-  fin: boolean;
-  /** RSV1 bit. */
-  rsv1: boolean;
-  /** RSV2 bit. */
-  rsv2: boolean;
-  /** RSV3 bit. */
-  rsv3: boolean;
-  /** The opcode. */
-  opcode: Opcode;
-  /** Whether the payload was masked on the wire. */
-  masked: boolean;
   /** The unmasked payload (often a view into the input chunk; see {@link FrameDecoder.push}). */
   payload: Uint8Array;
 }
