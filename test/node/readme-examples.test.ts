@@ -20,12 +20,14 @@ const workdir = join(root, '.tmp', 'readme-examples'); // inside the package: `w
 mkdirSync(workdir, { recursive: true });
 afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
-/** The fenced code block under `### <heading>` in the README's "## Runtimes" section. */
-function example(heading: string): string {
+/** The fenced code block under `### <heading>` in the README's `## <part>` section. */
+function example(heading: string, part = 'Runtimes'): string {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('\n## Runtimes'));
+  const at = readme.indexOf(`\n## ${part}\n`);
+  expect(at, `README has "## ${part}"`).toBeGreaterThan(-1);
+  const section = readme.slice(at);
   const start = section.indexOf(`\n### ${heading}\n`);
-  expect(start, `README has "### ${heading}" under "## Runtimes"`).toBeGreaterThan(-1);
+  expect(start, `README has "### ${heading}" under "## ${part}"`).toBeGreaterThan(-1);
   const block = /```\w*\n([\s\S]*?)\n```/.exec(section.slice(start));
   return block![1]!;
 }
@@ -85,6 +87,37 @@ async function runEchoServer(file: string, source: string, command: string, args
 }
 
 const bin = (...parts: string[]) => join(root, 'node_modules', ...parts);
+
+/** Runs a README snippet with this Node, from inside the package (so `wscodec` is dist/), and returns its output lines. */
+function runSnippet(name: string, code: string): Promise<string[]> {
+  const file = join(workdir, name);
+  writeFileSync(file, code);
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [file], { cwd: workdir, env: { ...process.env, NO_COLOR: '1' } });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', fail);
+    child.on('close', (code) => (code === 0 ? done(output.trimEnd().split('\n')) : fail(new Error(`${name} exited ${code}:\n${output}`))));
+  });
+}
+
+describe('README "In 20 lines" examples', () => {
+  it('The connection: a client and a server back to back exchange a message, a ping and the close handshake', async () => {
+    expect(await runSnippet('tour-connection.mjs', example('The connection', 'In 20 lines'))).toEqual([
+      'server got text',
+      'server got ping',
+      'client got pong ',
+      'client got text HELLO',
+      "[ { type: 'close', code: 1000, reason: '' } ]",
+      'true true',
+    ]);
+  });
+
+  it('The frame layer: a masked frame split in two chunks decodes to the text', async () => {
+    expect(await runSnippet('tour-frame.mjs', example('The frame layer', 'In 20 lines'))).toEqual(['1 Hello']);
+  });
+});
 
 describe('README runtime examples', () => {
   it('Node (net): the echo server echoes and closes cleanly', async () => {
