@@ -114,6 +114,14 @@ describe('README "In 20 lines" examples', () => {
     ]);
   });
 
+  it('The handshake: client and server agree on a subprotocol; a plain GET is refused with 426', async () => {
+    expect(await runSnippet('tour-handshake.mjs', example('The handshake', 'In 20 lines'))).toEqual([
+      "GET /chat [ 'chat.v2', 'chat.v1' ]",
+      'accepted chat.v1 chat.v1',
+      '426 invalid-upgrade',
+    ]);
+  });
+
   it('The frame layer: a masked frame split in two chunks decodes to the text', async () => {
     expect(await runSnippet('tour-frame.mjs', example('The frame layer', 'In 20 lines'))).toEqual(['1 Hello']);
   });
