@@ -74,7 +74,13 @@ function exchange(port: number): Promise<{ got: unknown[]; code: number }> {
 async function runEchoServer(file: string, source: string, command: string, args: string[]) {
   const port = await freePort();
   writeFileSync(join(workdir, file), source.replace(/\b8080\b/g, String(port)));
-  const child = spawn(command, [...args, file], { cwd: workdir, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
+  // Its own process group: the npm `deno` and `bun` launchers are Node wrappers,
+  // and killing a wrapper alone would leave the real runtime serving.
+  const child = spawn(command, [...args, file], {
+    cwd: workdir,
+    detached: true,
+    env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -82,7 +88,7 @@ async function runEchoServer(file: string, source: string, command: string, args
     await waitForPort(port, child, () => output);
     expect(await exchange(port)).toEqual({ got: ['hello', [1, 2, 3]], code: 1000 });
   } finally {
-    child.kill();
+    process.kill(-child.pid!, 'SIGKILL');
   }
 }
 
