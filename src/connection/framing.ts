@@ -14,8 +14,8 @@
  * @module
  */
 import type { Opcode } from '../constants.js';
-import { frameHeaderSize, writeFrameHeader } from '../frame/encode.js';
-import { applyMask } from '../frame/mask.js';
+import { buildFrame, frameHeaderSize, writeFrameHeader } from '../frame/encode.js';
+import { maskFrom } from '../frame/mask.js';
 import { nextMaskKey } from '../random.js';
 import { encodeUtf8, encodeUtf8Into, writeAscii } from './utf8.js';
 
@@ -27,19 +27,11 @@ export const NO_COPY_THRESHOLD = 16 * 1024;
  * ones by `encodeInto` (see utf8.ts); in Node the two cost the same at ~64.
  */
 const SHORT_TEXT = 64;
-/**
- * From this length a client's payload is copied natively, then masked a word
- * at a time ({@link applyMask}); below it, one byte loop is faster.
- */
-const WORD_MASK_MIN = 64;
-
-/** Masks `frame` in place from `start` to its end with `key` (§5.3). */
-function maskTail(frame: Uint8Array, start: number, key: Uint8Array): void {
-  if (frame.length - start >= WORD_MASK_MIN) {
-    applyMask(frame.subarray(start), key); // word at a time; one view is nothing next to the payload
-    return;
-  }
-  for (let i = start; i < frame.length; i++) frame[i] ^= key[(i - start) & 3]!;
+/** The header alone of an unmasked frame, for a payload queued as its own chunk. */
+function unmaskedHeader(opcode: Opcode, fin: boolean, rsv1: boolean, rsv2: boolean, rsv3: boolean, length: number): Uint8Array {
+  const header = new Uint8Array(frameHeaderSize(length, false));
+  writeFrameHeader(header, opcode, fin, rsv1, rsv2, rsv3, length, undefined);
+  return header;
 }
 
 /**
@@ -58,24 +50,10 @@ export function pushFrame(
 ): void {
   const length = payload.length;
   if (!mask && length >= NO_COPY_THRESHOLD) {
-    const header = new Uint8Array(frameHeaderSize(length, false));
-    writeFrameHeader(header, opcode, fin, rsv1, rsv2, rsv3, length, undefined);
-    out.push(header, payload);
+    out.push(unmaskedHeader(opcode, fin, rsv1, rsv2, rsv3, length), payload);
     return;
   }
-  const key = mask ? nextMaskKey() : undefined;
-  const frame = new Uint8Array(frameHeaderSize(length, mask) + length);
-  const start = writeFrameHeader(frame, opcode, fin, rsv1, rsv2, rsv3, length, key);
-  if (key === undefined) {
-    frame.set(payload, start);
-  } else if (length < WORD_MASK_MIN) {
-    // Small payload: copy and mask in the same byte loop.
-    for (let i = 0; i < length; i++) frame[start + i] = payload[i]! ^ key[i & 3]!;
-  } else {
-    frame.set(payload, start);
-    maskTail(frame, start, key);
-  }
-  out.push(frame);
+  out.push(buildFrame(opcode, payload, fin, rsv1, rsv2, rsv3, mask ? nextMaskKey() : undefined));
 }
 
 /**
@@ -127,9 +105,7 @@ export function pushTextFrame(
   if (length > maxPayload) return false;
   if (split) {
     // Header, the bytes encoded so far, and the rest: three chunks, no copy.
-    const header = new Uint8Array(frameHeaderSize(length, false));
-    writeFrameHeader(header, opcode, fin, false, false, false, length, undefined);
-    out.push(header, guess.subarray(0, written), rest);
+    out.push(unmaskedHeader(opcode, fin, false, false, false, length), guess.subarray(0, written), rest);
     return true;
   }
   // Copy the bytes encoded so far and the rest into a frame of the right size.
@@ -148,6 +124,6 @@ export function pushTextFrame(
 function finishFrame(out: Uint8Array[], frame: Uint8Array, opcode: Opcode, fin: boolean, length: number, mask: boolean): void {
   const key = mask ? nextMaskKey() : undefined;
   writeFrameHeader(frame, opcode, fin, false, false, false, length, key);
-  if (key !== undefined) maskTail(frame, frame.length - length, key);
+  if (key !== undefined) maskFrom(frame, frame.length - length, key);
   out.push(frame);
 }

@@ -6,7 +6,7 @@
 import { MAX_CONTROL_PAYLOAD, MAX_SAFE_PAYLOAD, type Opcode } from '../constants.js';
 import { nextMaskKey } from '../random.js';
 import { FIN_BIT, RSV1_BIT, RSV2_BIT, RSV3_BIT, isControlOpcode, isKnownOpcode } from './frame.js';
-import { applyMask } from './mask.js';
+import { maskFrom, WORD_THRESHOLD } from './mask.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -148,15 +148,35 @@ export function writeFrameHeader(
 export function encodeFrame(options: EncodeFrameOptions): Uint8Array {
   const { opcode, payload = EMPTY, fin = true, rsv1 = false, rsv2 = false, rsv3 = false } = options;
   checkFrame(opcode, fin, payload.length);
-  const maskKey = resolveMaskKey(options.mask);
+  return buildFrame(opcode, payload, fin, rsv1, rsv2, rsv3, resolveMaskKey(options.mask));
+}
+
+/**
+ * Builds header + a copy of `payload` in one new array, the copy masked with
+ * `key` when given. No checks ({@link checkFrame} does them). Internal:
+ * shared by {@link encodeFrame} and the connection's send path, which calls it
+ * without an options object per frame; not exported by the frame layer.
+ */
+export function buildFrame(
+  opcode: number,
+  payload: Uint8Array,
+  fin: boolean,
+  rsv1: boolean,
+  rsv2: boolean,
+  rsv3: boolean,
+  key: Uint8Array | undefined,
+): Uint8Array {
   const length = payload.length;
-  const out = new Uint8Array(frameHeaderSize(length, maskKey !== undefined) + length);
-  const headerSize = writeFrameHeader(out, opcode, fin, rsv1, rsv2, rsv3, length, maskKey);
-  out.set(payload, headerSize);
-  if (maskKey !== undefined && length > 0) {
-    applyMask(out.subarray(headerSize), maskKey);
+  const frame = new Uint8Array(frameHeaderSize(length, key !== undefined) + length);
+  const start = writeFrameHeader(frame, opcode, fin, rsv1, rsv2, rsv3, length, key);
+  if (key !== undefined && length < WORD_THRESHOLD) {
+    // Short payload: copy and mask in one pass.
+    for (let i = 0; i < length; i++) frame[start + i] = payload[i]! ^ key[i & 3]!;
+  } else {
+    frame.set(payload, start);
+    if (key !== undefined) maskFrom(frame, start, key);
   }
-  return out;
+  return frame;
 }
 
 /**

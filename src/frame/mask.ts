@@ -11,8 +11,8 @@
 const keyBytes = new Uint8Array(4);
 const keyWord = new Uint32Array(keyBytes.buffer);
 
-/** Below this length the byte loop beats setting up the word loop. */
-const WORD_THRESHOLD = 32;
+/** Below this length the byte loop beats setting up the word loop. Internal. */
+export const WORD_THRESHOLD = 32;
 
 /**
  * XORs `data` in place with the masking key `key` (RFC 6455 §5.3), starting at
@@ -67,4 +67,19 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): Uint8A
     data[i] ^= keyBytes[(i - head) & 3]!;
   }
   return data;
+}
+
+/**
+ * Masks `buffer` in place from index `start` to its end with `key`, key cycle
+ * starting at `start` (RFC 6455 §5.3). The encoders use it on a frame whose
+ * payload follows the header: short payloads take a byte loop without
+ * creating a view, longer ones go through {@link applyMask}'s word loop.
+ * Internal: not exported by the frame layer.
+ */
+export function maskFrom(buffer: Uint8Array, start: number, key: Uint8Array): void {
+  if (buffer.length - start >= WORD_THRESHOLD) {
+    applyMask(buffer.subarray(start), key);
+    return;
+  }
+  for (let i = start; i < buffer.length; i++) buffer[i] ^= key[(i - start) & 3]!;
 }
