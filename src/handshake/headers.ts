@@ -22,9 +22,19 @@ export type HttpHeadersInit = Iterable<readonly [string, string]> | Readonly<Rec
  * `[name, value, name, value, …]` array (Node's `rawHeaders`).
  */
 export type ParsedHeaders =
+  | HeadersLike
   | Iterable<readonly [string, string]>
   | Readonly<Record<string, string | readonly string[] | undefined>>
   | readonly string[];
+
+/**
+ * What {@link ParsedHeaders} needs of a WHATWG `Headers`: its `forEach`
+ * (typed without the `DOM.Iterable` library; at run time a `Headers` is read
+ * through its iterator).
+ */
+export interface HeadersLike {
+  forEach(callback: (value: string, name: string) => void): void;
+}
 
 /**
  * The fields of {@link ParsedHeaders} as `[name, value]` pairs, in order,
@@ -44,6 +54,8 @@ export function parsedHeaderFields(headers: ParsedHeaders): [string, string][] {
     for (let i = 0; i < headers.length; i += 2) add(headers[i], headers[i + 1]);
   } else if (Symbol.iterator in headers) {
     for (const pair of headers as Iterable<readonly [string, string]>) add(pair[0], pair[1]);
+  } else if (typeof headers.forEach === 'function') {
+    (headers as HeadersLike).forEach((value, name) => add(name, value));
   } else {
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined) continue;

@@ -29,6 +29,7 @@ export {
   parseTokenList,
   type HttpHeadersInit,
   type ParsedHeaders,
+  type HeadersLike,
 } from './headers.js';
 export {
   HttpHeadParser,
