@@ -1,7 +1,6 @@
 // Node transport for WebSocketSession (session.mjs): a `node:net` socket, or
 // the socket of a `node:http` 'upgrade' event. Thin on purpose: it moves
 // bytes, applies back-pressure and closes the socket when told to.
-import { Buffer } from 'node:buffer';
 import { connect as netConnect } from 'node:net';
 import { WebSocketSession } from './session.mjs';
 
@@ -69,24 +68,27 @@ export function acceptSocket(socket, options) {
 
 /**
  * Serves a WebSocket from a `node:http` server's 'upgrade' event. Node has
- * already parsed the request head, so it is rebuilt byte for byte from
- * `rawHeaders` (latin1, as HTTP/1.1 carries it) for the codec's handshake to
- * validate; `head` holds the bytes that came after it.
+ * already parsed the request head; the handshake checks it as it is
+ * (`ServerHandshake.receiveRequest`), and `head` holds the bytes that came
+ * after it, for the connection.
  * @param {import('node:http').IncomingMessage} request
  * @param {import('node:stream').Duplex} socket
  * @param {Buffer} head
  * @param {Omit<import('./session.mjs').SessionOptions, 'role'> & import('./session.mjs').SessionHandlers} options
  */
 export function acceptUpgrade(request, socket, head, options) {
-  const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
-  for (let i = 0; i < request.rawHeaders.length; i += 2) lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
   const session = new WebSocketSession(socketTransport(/** @type {import('node:net').Socket} */ (socket)), {
     ...options,
     role: 'server',
   });
   pipe(/** @type {import('node:net').Socket} */ (socket), session);
-  session.receive(Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
-  if (head.length > 0) session.receive(head);
+  session.receiveRequest({
+    method: request.method ?? 'GET',
+    target: request.url ?? '/',
+    version: `HTTP/${request.httpVersion}`,
+    headers: request.rawHeaders,
+  });
+  if (head.length > 0 && session.connection !== undefined) session.receive(head);
   return session;
 }
 

@@ -93,6 +93,18 @@ export class WebSocketSession {
     else this.#deliver(this.#connection.receive(chunk));
   }
 
+  /**
+   * The request, already parsed by an HTTP stack (server role), e.g. from
+   * `node:http`'s 'upgrade' event: checked like the bytes of a request. Give
+   * the bytes that came after the head to {@link receive}.
+   * @param {import('wscodec').ParsedRequest} request
+   */
+  receiveRequest(request) {
+    const handshake = this.#handshake;
+    if (!(handshake instanceof ServerHandshake)) throw new TypeError('WebSocketSession.receiveRequest: only a server receives a request');
+    this.#handshakeResult(handshake.receiveRequest(request));
+  }
+
   /** The transport's read side ended (or broke). */
   receiveEof() {
     if (this.#finished) return;
@@ -176,9 +188,14 @@ export class WebSocketSession {
   }
 
   #receiveHandshake(/** @type {Uint8Array} */ chunk) {
+    const result = this.#handshake.receive(chunk);
+    if (result.type !== 'incomplete') this.#handshakeResult(result);
+  }
+
+  #handshakeResult(
+    /** @type {import('wscodec').ServerRequestResult | import('wscodec').ClientResponseResult} */ result,
+  ) {
     const handshake = this.#handshake;
-    const result = handshake.receive(chunk);
-    if (result.type === 'incomplete') return;
     if (result.type === 'error') {
       if ('response' in result && result.response instanceof Uint8Array) this.#transport.write([result.response]);
       this.#options.onHandshakeError?.(this, result.error);

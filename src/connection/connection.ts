@@ -88,6 +88,10 @@ export class WebSocketConnection {
   private readonly extensions: readonly Extension[];
 
   private output: Uint8Array[] = [];
+  // Bytes in `output` (dropped pongs subtracted); see bufferedAmount.
+  private outputBytes = 0;
+  // Where the framing functions push a frame's chunks before enqueue() moves them to `output`.
+  private readonly framed: Uint8Array[] = [];
   private pongSlots: number[] = [];
   private droppedPongs = 0;
   // A Close frame owed to the peer, appended at the next dataToSend().
@@ -126,6 +130,32 @@ export class WebSocketConnection {
     if (this.closeQueued && (this.peerClosed || this.failed)) return 'closed';
     if (this.closeQueued || this.peerClosed || this.failed) return 'closing';
     return 'open';
+  }
+
+  /**
+   * Whether a data frame (or ping, pong, or Close) may be queued now: `true`
+   * until the connection's own Close frame is queued (by
+   * {@link WebSocketConnection.close}, or by the next `dataToSend()` when it
+   * owes the peer a reply or a failure's Close frame) or the transport ended.
+   * After the peer's Close it stays `true` until the reply is taken, so an
+   * echo server can still answer the messages that came before it (RFC 6455
+   * §5.5.1: no data after sending Close). While it is `true` the send methods
+   * do not throw for the connection's state; a broadcast loop asks instead of
+   * catching.
+   */
+  get canSend(): boolean {
+    return !this.closeQueued && !this.transportEnded;
+  }
+
+  /**
+   * Bytes queued to send and not yet taken by `dataToSend()`: the caller's
+   * frames, automatic pongs (a pong dropped under a ping flood no longer
+   * counts) and a Close frame owed to the peer. Like the browser API's
+   * `bufferedAmount`, it shows which peer is slow; a driver adds what its own
+   * transport still holds (e.g. Node's `socket.writableLength`).
+   */
+  get bufferedAmount(): number {
+    return this.outputBytes + (this.pendingClose?.length ?? 0);
   }
 
   /**
@@ -197,13 +227,14 @@ export class WebSocketConnection {
    */
   dataToSend(): Uint8Array[] {
     if (this.pendingClose !== undefined) {
-      this.output.push(this.pendingClose);
+      this.enqueue(this.pendingClose);
       this.pendingClose = undefined;
       this.closeQueued = true;
     }
     let out = this.output;
     if (this.droppedPongs > 0) out = out.filter((bytes) => bytes !== DROPPED);
     this.output = [];
+    this.outputBytes = 0;
     if (this.pongSlots.length > 0) this.pongSlots = [];
     this.droppedPongs = 0;
     if (this.closeQueued) this.closeTaken = true;
@@ -222,7 +253,8 @@ export class WebSocketConnection {
     const opcode = this.startFrame(Opcode.Text, 'sendText');
     // Common case, one unfragmented frame without extensions: build it here.
     // Otherwise encode the text, then split and frame the bytes.
-    if (this.extensions.length === 0 && pushTextFrame(this.output, opcode, text, fin, this.mask, this.fragmentSize)) {
+    if (this.extensions.length === 0 && pushTextFrame(this.framed, opcode, text, fin, this.mask, this.fragmentSize)) {
+      this.enqueueFramed();
       this.sendingOpcode = fin ? 0 : Opcode.Text;
       return;
     }
@@ -286,8 +318,21 @@ export class WebSocketConnection {
     }
     if (this.closeQueued || this.transportEnded || this.failed) return;
     this.pendingClose = undefined;
-    this.output.push(this.encodeClose(code, reasonBytes));
+    this.enqueue(this.encodeClose(code, reasonBytes));
     this.closeQueued = true;
+  }
+
+  /** The one way into the output queue: every chunk to send passes here, counted for bufferedAmount. */
+  private enqueue(chunk: Uint8Array): void {
+    this.output.push(chunk);
+    this.outputBytes += chunk.length;
+  }
+
+  /** Moves the chunks a framing function pushed onto `framed` into the output queue. */
+  private enqueueFramed(): void {
+    const framed = this.framed;
+    for (let i = 0; i < framed.length; i++) this.enqueue(framed[i]!);
+    framed.length = 0;
   }
 
   private assertCanSend(method: string): void {
@@ -324,13 +369,17 @@ export class WebSocketConnection {
   }
 
   private queueDataFrame(opcode: Opcode, payload: Uint8Array, fin: boolean): void {
-    if (this.extensions.length === 0) return pushFrame(this.output, opcode, payload, fin, false, false, false, this.mask);
+    if (this.extensions.length === 0) {
+      pushFrame(this.framed, opcode, payload, fin, false, false, false, this.mask);
+      return this.enqueueFramed();
+    }
     // §9.1: extensions apply in the order they were negotiated.
     let frame: ExtensionFrame = { opcode, fin, rsv1: false, rsv2: false, rsv3: false, payload };
     for (const extension of this.extensions) frame = extension.encode(frame);
     // What an extension returns is checked as encodeFrame checks any frame.
     checkFrame(frame.opcode, frame.fin, frame.payload.length);
-    pushFrame(this.output, frame.opcode, frame.payload, frame.fin, frame.rsv1, frame.rsv2, frame.rsv3, this.mask);
+    pushFrame(this.framed, frame.opcode, frame.payload, frame.fin, frame.rsv1, frame.rsv2, frame.rsv3, this.mask);
+    this.enqueueFramed();
   }
 
   private sendControl(opcode: Opcode, data: Uint8Array, method: string): void {
@@ -341,7 +390,8 @@ export class WebSocketConnection {
         `WebSocketConnection.${method}: data is ${data.length} bytes; a control frame carries at most 125 (RFC 6455 §5.5)`,
       );
     }
-    pushFrame(this.output, opcode, data, true, false, false, false, this.mask);
+    pushFrame(this.framed, opcode, data, true, false, false, false, this.mask);
+    this.enqueueFramed();
   }
 
   private encodeClose(code: number | undefined, reason: Uint8Array): Uint8Array {
@@ -357,11 +407,14 @@ export class WebSocketConnection {
   private answerPing(data: Uint8Array): void {
     if (!this.autoPong || this.closeQueued) return;
     if (this.pongSlots.length === MAX_QUEUED_PONGS) {
-      this.output[this.pongSlots.shift()!] = DROPPED;
+      const slot = this.pongSlots.shift()!;
+      this.outputBytes -= this.output[slot]!.length;
+      this.output[slot] = DROPPED;
       this.droppedPongs++;
     }
     this.pongSlots.push(this.output.length);
-    pushFrame(this.output, Opcode.Pong, data, true, false, false, false, this.mask); // one chunk: at most 125 bytes
+    pushFrame(this.framed, Opcode.Pong, data, true, false, false, false, this.mask); // one chunk: at most 125 bytes
+    this.enqueueFramed();
   }
 
   /** §5.5.1: a Close frame is answered with a Close frame, by default echoing the code (none if none came). */

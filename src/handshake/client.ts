@@ -8,8 +8,9 @@
 import { HandshakeError } from '../errors.js';
 import type { ClientExtensionFactory, Extension } from '../extensions/extension.js';
 import { computeAcceptKey, generateKey, isValidKey } from './accept.js';
-import { formatExtensions, isToken, parseExtensions, parseTokenList, splitList, type HttpHeadersInit } from './headers.js';
-import { encodeHead, extraHeaderFields, HttpHeadParser, type HttpHeadLimits, type HttpResponseHead } from './http11.js';
+import { parsedHeaderFields, splitList, type HttpHeadersInit, type ParsedHeaders } from './headers.js';
+import { encodeHead, extraHeaderFields, HttpHeadParser, type HttpHeadLimits, type HttpHeadResult, type HttpResponseHead } from './http11.js';
+import { ClientNegotiation } from './negotiation.js';
 
 /** Where to connect, given as parts instead of a URL. */
 export interface ClientTarget {
@@ -66,6 +67,25 @@ export type ClientReceiveResult =
     }
   | { readonly type: 'error'; readonly error: HandshakeError; readonly response: HttpResponseHead | undefined };
 
+/** What {@link ClientHandshake.receiveResponse} returns: {@link ClientReceiveResult} without `incomplete` (and `rest` is empty). */
+export type ClientResponseResult = Exclude<ClientReceiveResult, { readonly type: 'incomplete' }>;
+
+/**
+ * A response head that another HTTP stack has already parsed, for
+ * {@link ClientHandshake.receiveResponse} (e.g. `node:http`'s `'upgrade'`
+ * event on a client request).
+ */
+export interface ParsedResponse {
+  /** The status code, e.g. `101`. */
+  readonly status: number;
+  /** The fields, in any of the {@link ParsedHeaders} shapes. */
+  readonly headers: ParsedHeaders;
+  /** The reason phrase (default empty). */
+  readonly reason?: string;
+  /** The protocol version (default `HTTP/1.1`). */
+  readonly version?: string;
+}
+
 /** Header names the request computes itself. */
 const REQUEST_HEADERS = [
   'host',
@@ -105,10 +125,9 @@ export class ClientHandshake {
   readonly endpoint: ClientEndpoint;
   private readonly requestBytes: Uint8Array;
   private readonly expectedAccept: string;
-  private readonly subprotocols: readonly string[];
-  private readonly extensions: readonly ClientExtensionFactory[];
+  private readonly negotiation: ClientNegotiation;
   private readonly parser: HttpHeadParser<HttpResponseHead>;
-  private result: ClientReceiveResult | undefined;
+  private result: ClientResponseResult | undefined;
 
   constructor(options: ClientHandshakeOptions) {
     const url = toWebSocketUrl(options.url);
@@ -122,17 +141,7 @@ export class ClientHandshake {
     if (!isValidKey(this.key)) throw new TypeError('ClientHandshake: key must be 16 bytes in base64 (RFC 6455 §4.1 item 7)');
     this.expectedAccept = computeAcceptKey(this.key);
 
-    this.subprotocols = options.subprotocols ?? [];
-    for (const [i, protocol] of this.subprotocols.entries()) {
-      if (!isToken(protocol)) throw new TypeError(`Subprotocol ${JSON.stringify(protocol)} is not a token (RFC 6455 §4.1 item 10)`);
-      if (this.subprotocols.indexOf(protocol) !== i) throw new TypeError(`Subprotocol ${protocol} is offered twice (RFC 6455 §4.1 item 10)`);
-    }
-    this.extensions = options.extensions ?? [];
-    for (const [i, factory] of this.extensions.entries()) {
-      if (this.extensions.findIndex((f) => f.name === factory.name) !== i) {
-        throw new TypeError(`Extension ${factory.name} is given twice`);
-      }
-    }
+    this.negotiation = new ClientNegotiation(options.subprotocols, options.extensions);
 
     const fields: [string, string][] = [
       ['Host', url.host],
@@ -140,12 +149,9 @@ export class ClientHandshake {
       ['Connection', 'Upgrade'],
       ['Sec-WebSocket-Key', this.key],
       ['Sec-WebSocket-Version', '13'],
+      ...this.negotiation.offerFields(),
+      ...extraHeaderFields(options.headers, REQUEST_HEADERS),
     ];
-    if (this.subprotocols.length > 0) fields.push(['Sec-WebSocket-Protocol', this.subprotocols.join(', ')]);
-    if (this.extensions.length > 0) {
-      fields.push(['Sec-WebSocket-Extensions', formatExtensions(this.extensions.map((f) => ({ name: f.name, params: f.offer() })))]);
-    }
-    fields.push(...extraHeaderFields(options.headers, REQUEST_HEADERS));
     this.requestBytes = encodeHead(`GET ${url.pathname}${url.search} HTTP/1.1`, fields);
     this.parser = HttpHeadParser.response(options.limits);
   }
@@ -165,13 +171,35 @@ export class ClientHandshake {
     if (this.result !== undefined) return this.result;
     const parsed = this.parser.push(chunk);
     if (parsed.type === 'incomplete') return parsed;
+    return this.complete(parsed);
+  }
+
+  /**
+   * Takes a response that another HTTP stack has already parsed (e.g. the
+   * `response` of `http.request`'s `'upgrade'` event: `{ status:
+   * res.statusCode, headers: res.rawHeaders }`) instead of its bytes. It is
+   * checked exactly as its bytes would be: the head's grammar and limits,
+   * then RFC 6455 §4.1. Frame bytes that came with the head are the
+   * caller's to hand to the connection. Throws a `TypeError` if bytes or a
+   * response were already given, or if `headers` is not one of the
+   * {@link ParsedHeaders} shapes.
+   */
+  receiveResponse(response: ParsedResponse): ClientResponseResult {
+    if (this.result?.type === 'accepted') throw new TypeError('ClientHandshake.receiveResponse: a response was already received');
+    if (this.result !== undefined) return this.result;
+    const reason = response.reason ?? '';
+    const startLine = `${response.version ?? 'HTTP/1.1'} ${String(response.status)}${reason === '' ? '' : ` ${reason}`}`;
+    return this.complete(this.parser.pushParsed(startLine, parsedHeaderFields(response.headers)));
+  }
+
+  private complete(parsed: Exclude<HttpHeadResult<HttpResponseHead>, { type: 'incomplete' }>): ClientResponseResult {
     this.result = parsed.type === 'error' ? { type: 'error', error: parsed.error, response: undefined } : this.validate(parsed.head, parsed.rest);
     return this.result;
   }
 
   /** Checks the response against RFC 6455 §4.1 (the client's steps 1–6 after sending). */
-  private validate(response: HttpResponseHead, rest: Uint8Array): ClientReceiveResult {
-    const fail = (reason: string, message: string): ClientReceiveResult => ({
+  private validate(response: HttpResponseHead, rest: Uint8Array): ClientResponseResult {
+    const fail = (reason: string, message: string): ClientResponseResult => ({
       type: 'error',
       error: new HandshakeError(reason, message),
       response,
@@ -191,33 +219,10 @@ export class ClientHandshake {
       return fail('invalid-accept', 'Sec-WebSocket-Accept is missing or wrong (RFC 6455 §4.1, item 4 of the response checks)');
     }
 
-    const protocols = parseTokenList(headers.getAll('Sec-WebSocket-Protocol'));
-    if (protocols === undefined || protocols.length > 1) {
-      return fail('invalid-subprotocol-header', 'Sec-WebSocket-Protocol must be a single token (RFC 6455 §4.2.2 item 5.4)');
-    }
-    const subprotocol = protocols[0];
-    if (subprotocol !== undefined && !this.subprotocols.includes(subprotocol)) {
-      return fail('unexpected-subprotocol', `The server chose subprotocol ${subprotocol}, which was not offered (RFC 6455 §4.1, item 6 of the response checks)`);
-    }
-
-    const answers = parseExtensions(headers.getAll('Sec-WebSocket-Extensions'));
-    if (answers === undefined) return fail('invalid-extensions-header', 'Sec-WebSocket-Extensions is malformed (RFC 6455 §9.1)');
-    const extensions: Extension[] = [];
-    const seen: string[] = [];
-    for (const answer of answers) {
-      const factory = this.extensions.find((f) => f.name === answer.name);
-      if (factory === undefined || seen.includes(answer.name)) {
-        return fail('unexpected-extension', `The server answered with extension ${answer.name}, which was not offered or was answered twice (RFC 6455 §4.1, item 5 of the response checks)`);
-      }
-      seen.push(answer.name);
-      try {
-        extensions.push(factory.accept(answer.params, extensions));
-      } catch (error) {
-        if (!(error instanceof HandshakeError)) throw error;
-        return { type: 'error', error, response };
-      }
-    }
-    return { type: 'accepted', subprotocol, extensions, response, rest };
+    // Subprotocol and extensions: the checks shared with extended CONNECT.
+    const answer = this.negotiation.checkAnswer(headers);
+    if (answer instanceof HandshakeError) return { type: 'error', error: answer, response };
+    return { type: 'accepted', ...answer, response, rest };
   }
 }
 

@@ -14,6 +14,58 @@ import type { ExtensionOffer, ExtensionParam } from '../extensions/extension.js'
  */
 export type HttpHeadersInit = Iterable<readonly [string, string]> | Readonly<Record<string, string>>;
 
+/**
+ * Header fields as another HTTP stack hands them over, in any of three shapes:
+ * a WHATWG `Headers` (or any iterable of `[name, value]` pairs); a plain
+ * object whose values are a string or an array of strings, one field each
+ * (Node's `IncomingHttpHeaders`; `undefined` values are skipped); or a flat
+ * `[name, value, name, value, …]` array (Node's `rawHeaders`).
+ */
+export type ParsedHeaders =
+  | HeadersLike
+  | Iterable<readonly [string, string]>
+  | Readonly<Record<string, string | readonly string[] | undefined>>
+  | readonly string[];
+
+/**
+ * What {@link ParsedHeaders} needs of a WHATWG `Headers`: its `forEach`
+ * (typed without the `DOM.Iterable` library; at run time a `Headers` is read
+ * through its iterator).
+ */
+export interface HeadersLike {
+  forEach(callback: (value: string, name: string) => void): void;
+}
+
+/**
+ * The fields of {@link ParsedHeaders} as `[name, value]` pairs, in order,
+ * unchecked. Throws a `TypeError` for a value of another type or a flat
+ * array of odd length: that is the caller's mistake, not the peer's.
+ */
+export function parsedHeaderFields(headers: ParsedHeaders): [string, string][] {
+  const fields: [string, string][] = [];
+  const add = (name: unknown, value: unknown): void => {
+    if (typeof name !== 'string' || typeof value !== 'string') {
+      throw new TypeError('Parsed headers: every name and value must be a string');
+    }
+    fields.push([name, value]);
+  };
+  if (Array.isArray(headers) && (headers.length === 0 || typeof headers[0] === 'string')) {
+    if (headers.length % 2 !== 0) throw new TypeError('Parsed headers: a flat [name, value, …] array must have an even length');
+    for (let i = 0; i < headers.length; i += 2) add(headers[i], headers[i + 1]);
+  } else if (Symbol.iterator in headers) {
+    for (const pair of headers as Iterable<readonly [string, string]>) add(pair[0], pair[1]);
+  } else if (typeof headers.forEach === 'function') {
+    (headers as HeadersLike).forEach((value, name) => add(name, value));
+  } else {
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const item of value) add(name, item);
+      else add(name, value);
+    }
+  }
+  return fields;
+}
+
 /** `tchar` of RFC 7230 §3.2.6 (ALPHA, DIGIT and these symbols), as a table over ASCII. */
 const TOKEN_CHARS = new Uint8Array(128);
 for (const char of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") {

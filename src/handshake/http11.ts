@@ -73,6 +73,7 @@ export type HttpHeadResult<Head> =
 type HeadBuilder<Head> = (headers: HttpHeaders) => Head;
 
 const INCOMPLETE = Object.freeze({ type: 'incomplete' as const });
+const EMPTY = new Uint8Array(0);
 const CR = 0x0d;
 
 /**
@@ -178,20 +179,55 @@ export class HttpHeadParser<Head extends HttpRequestHead | HttpResponseHead> {
     if (text[0] === ' ' || text[0] === '\t') {
       return new HandshakeError('obsolete-line-folding', 'A header line starts with whitespace (obsolete line folding, RFC 7230 §3.2.4)');
     }
+    const colon = text.indexOf(':');
+    return this.field(colon === -1 ? '' : text.slice(0, colon), text.slice(colon + 1));
+  }
+
+  /** Checks one header field and keeps it; `value` may still have its optional whitespace (RFC 7230 §3.2). */
+  private field(name: string, rawValue: string): HandshakeError | undefined {
     if (this.fields.length >= this.limits.maxHeaderCount) {
       return new HandshakeError('too-many-headers', `The HTTP head has more than ${this.limits.maxHeaderCount} header fields`, 431);
     }
-    const colon = text.indexOf(':');
-    const name = colon === -1 ? '' : text.slice(0, colon);
     if (!isToken(name)) {
       return new HandshakeError('invalid-header-name', 'A header line has no valid field name before its colon (RFC 7230 §3.2)');
     }
-    const value = text.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    const value = rawValue.replace(/^[ \t]+|[ \t]+$/g, '');
     if (!isHeaderValue(value)) {
       return new HandshakeError('invalid-header-value', `Header ${name} contains a control character (RFC 7230 §3.2)`);
     }
     this.fields.push([name, value]);
     return undefined;
+  }
+
+  /**
+   * Checks a head that another HTTP stack has already parsed (Node's
+   * `'upgrade'` event, a framework's request object) exactly as its bytes
+   * would be checked: the same start-line grammar, field grammar and limits,
+   * the head counted at the size it has on the wire as HTTP/1.1 (each line
+   * plus CRLF, `name: value` for a field). Returns the head with an empty
+   * `rest`, or the error; never `incomplete`. Throws a `TypeError` if the
+   * parser has already been given bytes or a head.
+   */
+  pushParsed(startLine: string, fields: Iterable<readonly [string, string]>): Exclude<HttpHeadResult<Head>, { type: 'incomplete' }> {
+    if (this.finished || this.headSize > 0 || this.error !== undefined) {
+      throw new TypeError('HttpHeadParser.pushParsed: this parser has already been given a head');
+    }
+    const { maxHeadSize, maxLineLength } = this.limits;
+    const line = (length: number, check: () => Head | HandshakeError | undefined): Head | HandshakeError | undefined => {
+      if (length > maxLineLength) return this.lineLimitError();
+      this.headSize += length + 2; // CRLF
+      if (this.headSize > maxHeadSize) return new HandshakeError('head-too-large', `The HTTP head exceeds ${maxHeadSize} bytes`, 431);
+      return check();
+    };
+    let done = line(startLine.length, () => this.line(startLine));
+    for (const [name, value] of fields) {
+      if (done instanceof HandshakeError) break;
+      done = line(name.length + 2 + value.length, () => this.field(name, value));
+    }
+    done ??= line(0, () => this.line(''));
+    if (done instanceof HandshakeError) return this.fail(done);
+    this.finished = true;
+    return { type: 'head', head: done!, rest: EMPTY };
   }
 
   /** The error for a line over the length limit. */
@@ -203,7 +239,7 @@ export class HttpHeadParser<Head extends HttpRequestHead | HttpResponseHead> {
     return new HandshakeError('header-line-too-long', `A header line exceeds ${this.limits.maxLineLength} bytes`, 431);
   }
 
-  private fail(error: HandshakeError): HttpHeadResult<Head> {
+  private fail(error: HandshakeError): { readonly type: 'error'; readonly error: HandshakeError } {
     this.error = error;
     this.pending = '';
     this.fields.length = 0;

@@ -28,6 +28,8 @@ export {
   parseExtensions,
   parseTokenList,
   type HttpHeadersInit,
+  type ParsedHeaders,
+  type HeadersLike,
 } from './headers.js';
 export {
   HttpHeadParser,
@@ -45,12 +47,17 @@ export {
   type ServerAcceptance,
   type SubprotocolSelector,
   type UpgradeRequest,
+  type ParsedRequest,
+  type ServerRequestResult,
 } from './server.js';
+export type { WebSocketOfferFields } from './negotiation.js';
 export {
   ClientHandshake,
   type ClientHandshakeOptions,
   type ClientReceiveResult,
   type ClientEndpoint,
   type ClientTarget,
+  type ParsedResponse,
+  type ClientResponseResult,
 } from './client.js';
 export { isSameOrigin, type OriginCheckRequest } from './origin.js';

@@ -7,29 +7,41 @@
  * @module
  */
 import { HandshakeError } from '../errors.js';
-import type { Extension, ExtensionOffer, ServerExtensionFactory } from '../extensions/extension.js';
+import type { Extension, ServerExtensionFactory } from '../extensions/extension.js';
 import { computeAcceptKey, isValidKey } from './accept.js';
-import { formatExtensions, parseExtensions, parseTokenList, splitList, isToken, type HttpHeadersInit } from './headers.js';
+import { parsedHeaderFields, splitList, type HttpHeadersInit, type ParsedHeaders } from './headers.js';
 import {
   encodeHead,
   extraHeaderFields,
   HttpHeadParser,
   type HttpHeadLimits,
+  type HttpHeadResult,
   type HttpRequestHead,
 } from './http11.js';
+import { readOfferFields, ServerNegotiation, type WebSocketOfferFields } from './negotiation.js';
 
 /** A request that passed the checks of RFC 6455 §4.2.1, with its handshake fields decoded. */
-export interface UpgradeRequest extends HttpRequestHead {
+export interface UpgradeRequest extends HttpRequestHead, WebSocketOfferFields {
   /** The `Host` header (RFC 6455 §4.2.1 item 2). */
   readonly host: string;
   /** `Sec-WebSocket-Key`: 16 bytes, base64 (§4.2.1 item 5). */
   readonly key: string;
-  /** The `Origin` header, if sent (browsers always send it, §4.1 item 8). */
-  readonly origin: string | undefined;
-  /** Subprotocols offered in `Sec-WebSocket-Protocol`, in the client's order of preference (§4.1 item 10). */
-  readonly subprotocols: readonly string[];
-  /** Extensions offered in `Sec-WebSocket-Extensions`, in the client's order of preference (§9.1). */
-  readonly extensions: readonly ExtensionOffer[];
+}
+
+/**
+ * A request head that another HTTP stack has already parsed, for
+ * {@link ServerHandshake.receiveRequest}: what Node's `'upgrade'` event,
+ * `Request` objects and most frameworks hand over.
+ */
+export interface ParsedRequest {
+  /** The method, e.g. `GET`. */
+  readonly method: string;
+  /** The request-target: path and query, e.g. `/chat?room=1` (Node's `request.url`). */
+  readonly target: string;
+  /** The fields, in any of the {@link ParsedHeaders} shapes. */
+  readonly headers: ParsedHeaders;
+  /** The protocol version, e.g. `HTTP/1.1` (the default) or `HTTP/${request.httpVersion}` in Node. */
+  readonly version?: string;
 }
 
 /** Chooses a subprotocol among those the client offered, or `undefined` for none (RFC 6455 §4.2.2 item 5.4). */
@@ -68,6 +80,9 @@ export type ServerReceiveResult =
   | { readonly type: 'request'; readonly request: UpgradeRequest; readonly rest: Uint8Array }
   | { readonly type: 'error'; readonly error: HandshakeError; readonly response: Uint8Array };
 
+/** What {@link ServerHandshake.receiveRequest} returns: {@link ServerReceiveResult} without `incomplete` (and `rest` is empty). */
+export type ServerRequestResult = Exclude<ServerReceiveResult, { readonly type: 'incomplete' }>;
+
 /** What {@link ServerHandshake.accept} returns: the `101` response and the negotiated results. */
 export interface ServerAcceptance {
   /** The `101 Switching Protocols` response to send. */
@@ -103,27 +118,22 @@ const RESPONSE_HEADERS = ['upgrade', 'connection', 'sec-websocket-accept', 'sec-
  * `unexpected-body` (400), `invalid-upgrade`, `unsupported-version` (426),
  * `forbidden-origin` (403). Misuse by the caller (options that are not
  * tokens, calling `accept` before a request) throws a `TypeError`.
+ *
+ * A request that an HTTP stack has already parsed goes to
+ * {@link ServerHandshake.receiveRequest} instead, which applies the same
+ * checks and limits and gives the same results.
  */
 export class ServerHandshake {
   private readonly parser: HttpHeadParser<HttpRequestHead>;
-  private readonly subprotocols: readonly string[] | SubprotocolSelector;
-  private readonly extensions: readonly ServerExtensionFactory[];
-  private readonly checkOrigin: ((origin: string | undefined, request: UpgradeRequest) => boolean) | undefined;
+  private readonly negotiation: ServerNegotiation<UpgradeRequest>;
   private readonly headers: [string, string][];
   private request: UpgradeRequest | undefined;
-  private failure: ServerReceiveResult | undefined;
+  private failure: ServerRequestResult | undefined;
   private accepted = false;
 
   constructor(options: ServerHandshakeOptions = {}) {
     this.parser = HttpHeadParser.request(options.limits);
-    this.subprotocols = options.subprotocols ?? [];
-    if (typeof this.subprotocols !== 'function') {
-      for (const protocol of this.subprotocols) {
-        if (!isToken(protocol)) throw new TypeError(`Subprotocol ${JSON.stringify(protocol)} is not a token (RFC 6455 §4.1 item 10)`);
-      }
-    }
-    this.extensions = options.extensions ?? [];
-    this.checkOrigin = options.checkOrigin;
+    this.negotiation = new ServerNegotiation(options);
     this.headers = extraHeaderFields(options.headers, RESPONSE_HEADERS);
   }
 
@@ -137,12 +147,43 @@ export class ServerHandshake {
     if (this.failure !== undefined) return this.failure;
     const parsed = this.parser.push(chunk);
     if (parsed.type === 'incomplete') return parsed;
+    return this.complete(parsed);
+  }
+
+  /**
+   * Takes a request that another HTTP stack has already parsed — from
+   * `node:http`'s `'upgrade'` event, for instance — instead of its bytes:
+   *
+   * ```ts
+   * server.on('upgrade', (req, socket, head) => {
+   *   const r = hs.receiveRequest({ method: req.method, target: req.url, headers: req.rawHeaders });
+   *   // then as after receive(); `head` holds the first frame bytes, for the connection
+   * });
+   * ```
+   *
+   * The request is checked exactly as its bytes would be (the head's grammar
+   * and the {@link ServerHandshakeOptions.limits}, counting the head at its
+   * HTTP/1.1 size, then RFC 6455 §4.2.1), so a bad request gets the same
+   * error and rejection on either path. Header values are trimmed of
+   * surrounding spaces and tabs, as a parser does. Throws a `TypeError` if
+   * bytes or a request were already given, or if `headers` is not one of the
+   * {@link ParsedHeaders} shapes.
+   */
+  receiveRequest(request: ParsedRequest): ServerRequestResult {
+    if (this.request !== undefined) throw new TypeError('ServerHandshake.receiveRequest: a request was already received');
+    if (this.failure !== undefined) return this.failure;
+    const fields = parsedHeaderFields(request.headers);
+    const startLine = `${request.method} ${request.target} ${request.version ?? 'HTTP/1.1'}`;
+    return this.complete(this.parser.pushParsed(startLine, fields));
+  }
+
+  /** The checks after the head is read, whichever way it came. */
+  private complete(parsed: Exclude<HttpHeadResult<HttpRequestHead>, { type: 'incomplete' }>): ServerRequestResult {
     if (parsed.type === 'error') return this.fail(parsed.error);
     const request = validateRequest(parsed.head);
     if (request instanceof HandshakeError) return this.fail(request);
-    if (this.checkOrigin !== undefined && !this.checkOrigin(request.origin, request)) {
-      return this.fail(new HandshakeError('forbidden-origin', `Origin ${request.origin ?? '(none)'} is not allowed`, 403));
-    }
+    const refused = this.negotiation.checkRequest(request);
+    if (refused !== undefined) return this.fail(refused);
     this.request = request;
     return { type: 'request', request, rest: parsed.rest };
   }
@@ -160,55 +201,22 @@ export class ServerHandshake {
     if (this.accepted) throw new TypeError('ServerHandshake.accept: already accepted');
     this.accepted = true;
 
-    const subprotocol = this.selectSubprotocol(request);
-    const { extensions, answers } = negotiateExtensions(request.extensions, this.extensions);
+    const { subprotocol, extensions, fields: negotiated } = this.negotiation.accept(request);
     const fields: [string, string][] = [
       ['Upgrade', 'websocket'],
       ['Connection', 'Upgrade'],
       ['Sec-WebSocket-Accept', computeAcceptKey(request.key)],
+      ...negotiated,
+      ...this.headers,
+      ...extraHeaderFields(headers, RESPONSE_HEADERS),
     ];
-    if (subprotocol !== undefined) fields.push(['Sec-WebSocket-Protocol', subprotocol]);
-    if (answers.length > 0) fields.push(['Sec-WebSocket-Extensions', formatExtensions(answers)]);
-    fields.push(...this.headers, ...extraHeaderFields(headers, RESPONSE_HEADERS));
     return { response: encodeHead('HTTP/1.1 101 Switching Protocols', fields), subprotocol, extensions };
   }
 
-  private fail(error: HandshakeError): ServerReceiveResult {
+  private fail(error: HandshakeError): ServerRequestResult {
     this.failure = { type: 'error', error, response: buildRejection(error.status, error.message) };
     return this.failure;
   }
-
-  private selectSubprotocol(request: UpgradeRequest): string | undefined {
-    const offered = request.subprotocols;
-    if (typeof this.subprotocols !== 'function') return this.subprotocols.find((p) => offered.includes(p));
-    const chosen = this.subprotocols(offered, request);
-    if (chosen !== undefined && !offered.includes(chosen)) {
-      // RFC 6455 §4.2.2 item 5.4: the server must choose one of the client's values.
-      throw new TypeError(`Subprotocol selector chose ${JSON.stringify(chosen)}, which the client did not offer`);
-    }
-    return chosen;
-  }
-}
-
-/**
- * Offers go to the factory of the same name in the client's order of
- * preference; at most one offer of each extension is accepted (RFC 6455 §9.1).
- */
-function negotiateExtensions(
-  offers: readonly ExtensionOffer[],
-  factories: readonly ServerExtensionFactory[],
-): { extensions: Extension[]; answers: ExtensionOffer[] } {
-  const extensions: Extension[] = [];
-  const answers: ExtensionOffer[] = [];
-  for (const offer of offers) {
-    if (answers.some((a) => a.name === offer.name)) continue;
-    const factory = factories.find((f) => f.name === offer.name);
-    const result = factory?.accept(offer.params, extensions);
-    if (result === undefined) continue;
-    extensions.push(result.extension);
-    answers.push({ name: offer.name, params: result.params });
-  }
-  return { extensions, answers };
 }
 
 /** The one value of a header that must appear at most once, or an error if repeated. */
@@ -244,27 +252,14 @@ function validateRequest(head: HttpRequestHead): UpgradeRequest | HandshakeError
   if (key === undefined || !isValidKey(key)) {
     return new HandshakeError('invalid-key', 'Sec-WebSocket-Key is missing or is not 16 bytes in base64 (RFC 6455 §4.2.1 item 5)');
   }
-  const version = single(head, 'Sec-WebSocket-Version', 'unsupported-version', 426);
-  if (version instanceof HandshakeError) return version;
-  if (version !== '13') {
-    // RFC 6455 §4.2.2 item 4: answer 426 with the versions the server speaks.
-    return new HandshakeError('unsupported-version', 'Sec-WebSocket-Version is missing or is not 13 (RFC 6455 §4.2.1 item 6)', 426);
-  }
-  const subprotocols = parseTokenList(head.headers.getAll('Sec-WebSocket-Protocol'));
-  if (subprotocols === undefined) {
-    return new HandshakeError('invalid-subprotocol-header', 'Sec-WebSocket-Protocol is not a list of tokens (RFC 6455 §4.1 item 10)');
-  }
-  const extensions = parseExtensions(head.headers.getAll('Sec-WebSocket-Extensions'));
-  if (extensions === undefined) {
-    return new HandshakeError('invalid-extensions-header', 'Sec-WebSocket-Extensions is malformed (RFC 6455 §9.1)');
-  }
-  const origin = single(head, 'Origin', 'invalid-origin');
-  if (origin instanceof HandshakeError) return origin;
+  // Version, subprotocols, extensions and origin: the rules shared with extended CONNECT.
+  const offer = readOfferFields(head.headers);
+  if (offer instanceof HandshakeError) return offer;
   if (head.headers.has('Transfer-Encoding') || !['0', undefined].includes(head.headers.get('Content-Length'))) {
     // Bytes after the head must be frames; a body would be misread as one.
     return new HandshakeError('unexpected-body', 'An upgrade request must not have a body');
   }
-  return { ...head, host, key, origin, subprotocols, extensions };
+  return { ...head, host, key, ...offer };
 }
 
 const REASON_PHRASES: Readonly<Record<number, string>> = {

@@ -13,9 +13,11 @@ import { describe, expect, it } from 'vitest';
  * Budget for `export * from 'wscodec'`, minified and gzipped (level 9), in
  * bytes. Raise it only with a reason: it is what users download. Set at
  * 13,207 B measured with the frame, connection and handshake layers, plus
- * about 6% (a permessage-deflate layer will need its own raise).
+ * about 6% (a permessage-deflate layer will need its own raise). Raised to
+ * 14,600 B for issue 9's API (handshakes from parsed heads, the negotiation
+ * shared with extended CONNECT, canSend/bufferedAmount): 13,795 → 14,510 B.
  */
-const ROOT_GZIP_BUDGET = 14_000;
+const ROOT_GZIP_BUDGET = 14_600;
 
 /** Leaf modules (RFC constants, error types, randomness) that any layer may use. */
 const LEAVES = ['src/constants.ts', 'src/errors.ts', 'src/random.ts'];

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../helpers/chromium.mjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { encodeFrame, Opcode } from 'wscodec';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -133,7 +133,35 @@ describe('README "In 20 lines" examples', () => {
   });
 });
 
+describe('README "Writing a driver"', () => {
+  it('Keepalive: a ping when due, the round trip from its pong, the next deadline, and a dead peer after the timeout', async () => {
+    expect(await runSnippet('keepalive.mjs', example('Keepalive', 'Writing a driver'))).toEqual([
+      'round trip 42 ms',
+      'next check at 60042',
+      'false true',
+    ]);
+  });
+});
+
 describe('README runtime examples', () => {
+  it('Node client (net): handshake, ping, message, close handshake, then the server closes TCP', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((done) => server.once('listening', done));
+    const closes: number[] = [];
+    server.on('connection', (ws) => {
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+      ws.on('close', (code) => closes.push(code));
+    });
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const code = example('Node client (`net`)').replace(/\b8080\b/g, String(port));
+      expect(await runSnippet('node-client.mjs', code)).toEqual(['pong', 'got Hello', 'close 1000', 'TCP closed']);
+      expect(closes).toEqual([1000]);
+    } finally {
+      server.close();
+    }
+  });
+
   it('Node (net): the echo server echoes and closes cleanly', async () => {
     await runEchoServer('node-net.mjs', example('Node (`net`)'), process.execPath, []);
   });
