@@ -3,7 +3,7 @@
 //   bun examples/bun-echo-server.mjs --port 9001
 // Same behaviour, limits and options as the Node echo server (see its --help).
 import { WebSocketSession } from './session.mjs';
-import { echoSessionOptions, flagValue } from './echo.mjs';
+import { echoSessionOptionsFromArgs, flagValue } from './echo.mjs';
 
 const port = Number(flagValue(Bun.argv, '--port') ?? 9001);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -12,10 +12,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 let sessionOptions;
 try {
-  sessionOptions = echoSessionOptions({
-    maxFragments: flagValue(Bun.argv, '--max-fragments'),
-    handshakeTimeout: flagValue(Bun.argv, '--handshake-timeout'),
-  });
+  sessionOptions = echoSessionOptionsFromArgs(Bun.argv);
 } catch (error) {
   console.error(`bun-echo-server: ${error.message}`);
   process.exit(2);

@@ -3,7 +3,7 @@
 //   deno run --allow-net examples/deno-echo-server.mjs --port 9001
 // Same behaviour, limits and options as the Node echo server (see its --help).
 import { WebSocketSession } from './session.mjs';
-import { echoSessionOptions, flagValue } from './echo.mjs';
+import { echoSessionOptionsFromArgs, flagValue } from './echo.mjs';
 
 const port = Number(flagValue(Deno.args, '--port') ?? 9001);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -12,10 +12,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 let sessionOptions;
 try {
-  sessionOptions = echoSessionOptions({
-    maxFragments: flagValue(Deno.args, '--max-fragments'),
-    handshakeTimeout: flagValue(Deno.args, '--handshake-timeout'),
-  });
+  sessionOptions = echoSessionOptionsFromArgs(Deno.args);
 } catch (error) {
   console.error(`deno-echo-server: ${error.message}`);
   Deno.exit(2);

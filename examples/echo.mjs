@@ -40,6 +40,15 @@ export function flagValue(args, name) {
 }
 
 /**
+ * The session options of an echo server from its command line (`--max-fragments`,
+ * `--handshake-timeout`), for the Deno and Bun servers; see {@link echoSessionOptions}.
+ * @param {readonly string[]} args
+ */
+export function echoSessionOptionsFromArgs(args) {
+  return echoSessionOptions({ maxFragments: flagValue(args, '--max-fragments'), handshakeTimeout: flagValue(args, '--handshake-timeout') });
+}
+
+/**
  * The session options of an echo server from its command-line flags (strings
  * as given, or undefined for the default). Throws a RangeError naming the
  * flag for a value that is not a positive integer.
