@@ -8,7 +8,7 @@
  *   - a bound on the attack's duration.
  * Bounds leave room for a runtime's garbage collector on a busy 2-core
  * machine (RUNTIME_SLACK) but not for a buffer that grows with the input:
- * every flood sends several times its bound.
+ * every flood offers more than its bound.
  *
  * Cases still to add once permessage-deflate lands (`wscodec/deflate`, bounded
  * by maxMessageSize on inflation): a 64 KiB compressed message that inflates
@@ -34,8 +34,8 @@ const HEAD = DEFAULT_HTTP_HEAD_LIMITS;
  * buffers and finished messages awaiting collection, JIT code, heap growth),
  * added to every bound: well under the bytes any flood below sends (192 MiB
  * where the server reads on). V8 lets about 64 MiB of dead external memory
- * (Node's 64 KiB read buffers) pile up before it collects (measured: +65 MiB
- * while discarding a 64 MiB flood), and Bun's collector is lazier still with
+ * (Node's 64 KiB read buffers) pile up before it collects (measured: +69 MiB
+ * while discarding a 192 MiB flood), and Bun's collector is lazier still with
  * large typed arrays.
  */
 const RUNTIME_SLACK = 96 * MiB;
@@ -105,7 +105,7 @@ async function trickle(connection: RawConnection, bytes: () => number, intervalM
   return sent;
 }
 
-/** A byte source cycling through `text` after `prefix` (one byte per call). */
+/** A byte source: `prefix`, then `repeating(0)`, `repeating(1)`, … (one byte per call). */
 function bytesOf(prefix: string, repeating: (i: number) => string): () => number {
   let buffer = prefix;
   let index = 0;
