@@ -191,6 +191,9 @@ export class WebSocketSession {
   }
 
   #receiveHandshake(/** @type {Uint8Array} */ chunk) {
+    // Refused: what still comes is read and dropped until the transport closes
+    // (answering it again would write to a transport that is ending).
+    if (this.#transportEnding) return;
     const handshake = this.#handshake;
     const result = handshake.receive(chunk);
     if (result.type === 'incomplete') return;
