@@ -1,16 +1,33 @@
 // The echo server of echo-server.mjs on Deno's raw TCP (`Deno.listen`), to
 // show the codec needs no Node API. After `npm run build`:
 //   deno run --allow-net examples/deno-echo-server.mjs --port 9001
-// Same behaviour and limits as the Node echo server (see its --help).
+// Same behaviour, limits and options as the Node echo server (see its --help).
 import { WebSocketSession } from './session.mjs';
-import { ECHO_LIMITS, echoHandlers } from './echo.mjs';
+import { echoSessionOptionsFromArgs, flagValue } from './echo.mjs';
 
-const portFlag = Deno.args.indexOf('--port');
-const port = portFlag >= 0 ? Number(Deno.args[portFlag + 1]) : 9001;
+const port = Number(flagValue(Deno.args, '--port') ?? 9001);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error('deno-echo-server: --port must be an integer from 0 to 65535');
   Deno.exit(2);
 }
+let sessionOptions;
+try {
+  sessionOptions = echoSessionOptionsFromArgs(Deno.args);
+} catch (error) {
+  console.error(`deno-echo-server: ${error.message}`);
+  Deno.exit(2);
+}
+
+/**
+ * Read buffer sizes. Each connection reads into its own buffer, which a
+ * pending read holds for as long as the peer is silent: an idle connection
+ * costs its small buffer (reading through `conn.readable` held a fresh 64 KiB
+ * buffer per pending read, ~126 KiB per idle connection in all). A read that
+ * fills the buffer means more is waiting, so the next reads use the large one
+ * until a read comes back short.
+ */
+const SMALL_READ = 4 * 1024;
+const LARGE_READ = 64 * 1024;
 
 /** Serves one TCP connection: bytes in to the session, its output written in order. */
 async function serve(conn) {
@@ -33,10 +50,18 @@ async function serve(conn) {
     },
     destroy: closeQuietly,
   };
-  const session = new WebSocketSession(transport, { role: 'server', connection: ECHO_LIMITS, ...echoHandlers });
+  const session = new WebSocketSession(transport, { role: 'server', ...sessionOptions });
+  const small = new Uint8Array(SMALL_READ);
+  let buffer = small;
   try {
-    for await (const chunk of conn.readable) {
-      session.receive(chunk);
+    for (;;) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      // A copy: the session may keep views of what it receives (echoed payloads), and the buffer is read into again.
+      session.receive(buffer.slice(0, n));
+      if (n < buffer.length) buffer = small;
+      else if (buffer === small) buffer = new Uint8Array(LARGE_READ);
+      // Back-pressure: the next read waits until everything written so far is out.
       await writing;
     }
   } catch {

@@ -5,9 +5,9 @@
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { acceptSocket } from './node-adapter.mjs';
-import { echoHandlers, ECHO_LIMITS, ECHO_HELP_LIMITS } from './echo.mjs';
+import { ECHO_HELP_LIMITS, ECHO_HELP_OPTIONS, echoSessionOptions } from './echo.mjs';
 
-const HELP = `Usage: node examples/echo-server.mjs [--port N] [--host ADDRESS]
+const HELP = `Usage: node examples/echo-server.mjs [--port N] [--host ADDRESS] [--max-fragments N] [--handshake-timeout MS]
 
 Accepts WebSocket connections (RFC 6455) at any path and echoes every text and
 binary message back unchanged, as the same type. Pings are answered with pongs;
@@ -16,9 +16,10 @@ is required. A peer that breaks the protocol gets its own connection failed
 with the right close code; the server keeps serving everyone else.
 
 Options:
-  --port N        TCP port (default 9001; 0 picks a free one)
-  --host ADDRESS  address to listen on (default 127.0.0.1)
-  --help          this text
+  --port N                 TCP port (default 9001; 0 picks a free one)
+  --host ADDRESS           address to listen on (default 127.0.0.1)
+${ECHO_HELP_OPTIONS}
+  --help                   this text
 
 Limits (chosen to admit the Autobahn|Testsuite performance cases):
 ${ECHO_HELP_LIMITS}
@@ -29,6 +30,8 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '9001' },
     host: { type: 'string', default: '127.0.0.1' },
+    'max-fragments': { type: 'string' },
+    'handshake-timeout': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -42,7 +45,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const server = createServer((socket) => acceptSocket(socket, { connection: ECHO_LIMITS, ...echoHandlers }));
+let sessionOptions;
+try {
+  sessionOptions = echoSessionOptions({ maxFragments: values['max-fragments'], handshakeTimeout: values['handshake-timeout'] });
+} catch (error) {
+  console.error(`echo-server: ${/** @type {Error} */ (error).message}`);
+  process.exit(2);
+}
+const server = createServer((socket) => acceptSocket(socket, sessionOptions));
 server.listen(port, values.host, () => {
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   console.log(`listening on ws://${values.host}:${address.port}/`);

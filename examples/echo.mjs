@@ -1,12 +1,12 @@
 // The echo behaviour shared by the echo server on Node, Deno and Bun and by
 // the echo client: runtime-neutral, on top of session.mjs.
 import { DEFAULT_HTTP_HEAD_LIMITS } from 'wscodec';
-import { DEFAULT_CLOSE_TIMEOUT_MS } from './session.mjs';
+import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './session.mjs';
 
 /**
  * Connection limits that admit the Autobahn|Testsuite performance cases
  * (section 9: messages up to 16 MiB, up to 65,536 fragments per message).
- * @type {Omit<import('wscodec').WebSocketConnectionOptions, 'role' | 'extensions'>}
+ * @satisfies {Omit<import('wscodec').WebSocketConnectionOptions, 'role' | 'extensions'>}
  */
 export const ECHO_LIMITS = {
   maxMessageSize: 16 * 1024 * 1024,
@@ -20,7 +20,54 @@ export const ECHO_HELP_LIMITS = `  message size       at most 16 MiB (16,777,216
   fragments          at most 65,536 frames per message; more fails with 1009
   HTTP head          at most ${DEFAULT_HTTP_HEAD_LIMITS.maxHeadSize} bytes, ${DEFAULT_HTTP_HEAD_LIMITS.maxHeaderCount} header fields, lines of ${DEFAULT_HTTP_HEAD_LIMITS.maxLineLength} bytes
                      (the handshake module's defaults; more is refused with 431 or 400)
-  close timeout      ${DEFAULT_CLOSE_TIMEOUT_MS / 1000} s for the peer to finish the close handshake`;
+  close timeout      ${DEFAULT_CLOSE_TIMEOUT_MS / 1000} s for the peer to finish the close handshake
+  handshake timeout  ${DEFAULT_HANDSHAKE_TIMEOUT_MS / 1000} s from accept to a complete request head; then the
+                     connection is dropped (--handshake-timeout MS changes it)`;
+
+/** The options every echo server takes besides --port and --help, as its `--help` states them. */
+export const ECHO_HELP_OPTIONS = `  --max-fragments N        most frames per message (default 65,536)
+  --handshake-timeout MS   opening handshake deadline (default ${DEFAULT_HANDSHAKE_TIMEOUT_MS})`;
+
+/**
+ * The value after `name` in a command line, or `undefined` (for the Deno and
+ * Bun servers, which have no `parseArgs`).
+ * @param {readonly string[]} args
+ * @param {string} name e.g. `--port`
+ */
+export function flagValue(args, name) {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
+}
+
+/**
+ * The session options of an echo server from its command line (`--max-fragments`,
+ * `--handshake-timeout`), for the Deno and Bun servers; see {@link echoSessionOptions}.
+ * @param {readonly string[]} args
+ */
+export function echoSessionOptionsFromArgs(args) {
+  return echoSessionOptions({ maxFragments: flagValue(args, '--max-fragments'), handshakeTimeout: flagValue(args, '--handshake-timeout') });
+}
+
+/**
+ * The session options of an echo server from its command-line flags (strings
+ * as given, or undefined for the default). Throws a RangeError naming the
+ * flag for a value that is not a positive integer.
+ * @param {{ maxFragments?: string, handshakeTimeout?: string }} flags
+ * @returns {Omit<import('./session.mjs').SessionOptions, 'role'> & import('./session.mjs').SessionHandlers}
+ */
+export function echoSessionOptions(flags) {
+  const positive = (/** @type {string} */ name, /** @type {string | undefined} */ text, /** @type {number} */ fallback) => {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, not ${text}`);
+    return value;
+  };
+  return {
+    connection: { ...ECHO_LIMITS, maxFragments: positive('--max-fragments', flags.maxFragments, ECHO_LIMITS.maxFragments) },
+    handshakeTimeoutMs: positive('--handshake-timeout', flags.handshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT_MS),
+    ...echoHandlers,
+  };
+}
 
 /**
  * Session handlers that echo every message back as the same type.

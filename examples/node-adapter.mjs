@@ -4,7 +4,7 @@
 import { connect as netConnect } from 'node:net';
 import { WebSocketSession } from './session.mjs';
 
-export { WebSocketSession, DEFAULT_CLOSE_TIMEOUT_MS } from './session.mjs';
+export { WebSocketSession, DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './session.mjs';
 
 /**
  * Wraps a socket as a session transport. Back-pressure: when the socket's

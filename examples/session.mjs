@@ -9,6 +9,15 @@ import { ClientHandshake, ServerHandshake, WebSocketConnection } from 'wscodec';
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
 /**
+ * How long the opening handshake may take, from the moment the transport is
+ * handed to the session, before the transport is dropped. The codec bounds
+ * what a peer can make it buffer (the HTTP head limits), not how long a peer
+ * may take: a peer trickling a head under every limit (slowloris) is stopped
+ * by this deadline. 10 s is ample for a real client's few hundred bytes.
+ */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
  * @typedef {object} Transport What a session needs from a byte stream.
  * @property {(chunks: Uint8Array[]) => void} write Writes the chunks in order (the adapter applies back-pressure).
  * @property {() => void} end Closes the stream after pending writes (TCP FIN).
@@ -32,6 +41,7 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
  * @property {import('wscodec').ClientHandshakeOptions} [client] Client handshake options (role `client`; `url` required).
  * @property {Omit<import('wscodec').WebSocketConnectionOptions, 'role' | 'extensions'>} [connection] Limits and behaviour.
  * @property {number} [closeTimeoutMs] Default {@link DEFAULT_CLOSE_TIMEOUT_MS}.
+ * @property {number} [handshakeTimeoutMs] Default {@link DEFAULT_HANDSHAKE_TIMEOUT_MS}.
  */
 
 /** A WebSocket endpoint driven by a transport adapter. */
@@ -49,6 +59,8 @@ export class WebSocketSession {
   #finished = false;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   #closeTimer;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #handshakeTimer;
 
   /** The client's request (server role), once the handshake succeeded. */
   request = /** @type {import('wscodec').UpgradeRequest | undefined} */ (undefined);
@@ -73,6 +85,8 @@ export class WebSocketSession {
       this.#handshake = new ClientHandshake(options.client);
       transport.write([this.#handshake.request()]);
     }
+    // The handshake's deadline: a peer that has not completed it in time is dropped.
+    this.#handshakeTimer = setTimeout(() => this.#transport.destroy(), options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
   }
 
   /** `'handshake'`, then the connection's state: `'open'`, `'closing'`, `'closed'`. */
@@ -121,6 +135,7 @@ export class WebSocketSession {
     if (this.#connection !== undefined && this.closeCode === undefined) this.#deliver(this.#connection.receiveEof());
     this.#finished = true;
     clearTimeout(this.#closeTimer);
+    clearTimeout(this.#handshakeTimer);
     this.#options.onClose?.(this);
   }
 
@@ -188,6 +203,9 @@ export class WebSocketSession {
   }
 
   #receiveHandshake(/** @type {Uint8Array} */ chunk) {
+    // Refused: what still comes is read and dropped until the transport closes
+    // (answering it again would write to a transport that is ending).
+    if (this.#transportEnding) return;
     const result = this.#handshake.receive(chunk);
     if (result.type !== 'incomplete') this.#handshakeResult(result);
   }
@@ -195,6 +213,7 @@ export class WebSocketSession {
   #handshakeResult(
     /** @type {import('wscodec').ServerRequestResult | import('wscodec').ClientResponseResult} */ result,
   ) {
+    clearTimeout(this.#handshakeTimer);
     const handshake = this.#handshake;
     if (result.type === 'error') {
       if ('response' in result && result.response instanceof Uint8Array) this.#transport.write([result.response]);

@@ -12,7 +12,7 @@
  * @module
  */
 import { HandshakeError } from '../errors.js';
-import { assertHeader, HttpHeaders, isHeaderValue, isToken, type HttpHeadersInit } from './headers.js';
+import { assertHeader, HttpHeaders, isHeaderValue, isToken, trimWhitespace, type HttpHeadersInit } from './headers.js';
 
 /** Limits on an HTTP head; every field is optional and falls back to {@link DEFAULT_HTTP_HEAD_LIMITS}. */
 export interface HttpHeadLimits {
@@ -191,7 +191,7 @@ export class HttpHeadParser<Head extends HttpRequestHead | HttpResponseHead> {
     if (!isToken(name)) {
       return new HandshakeError('invalid-header-name', 'A header line has no valid field name before its colon (RFC 7230 §3.2)');
     }
-    const value = rawValue.replace(/^[ \t]+|[ \t]+$/g, '');
+    const value = trimWhitespace(rawValue);
     if (!isHeaderValue(value)) {
       return new HandshakeError('invalid-header-value', `Header ${name} contains a control character (RFC 7230 §3.2)`);
     }

@@ -71,6 +71,21 @@ describe('HttpHeadParser: requests', () => {
     expect(result.rest).toHaveLength(0);
   });
 
+  it('law: a field value loses the whitespace around it and keeps the whitespace inside it (RFC 7230 §3.2.4)', () => {
+    const ows = fc.stringMatching(/^[ \t]{0,40}$/);
+    const visible = fc.stringMatching(/^[!-~]$/);
+    // Long inner runs of whitespace too: the kind that made a backtracking trim quadratic.
+    const inner = fc.oneof(ows, fc.integer({ min: 0, max: 7000 }).map((n) => ' \t'.repeat(n >> 1)));
+    fc.assert(
+      fc.property(ows, visible, inner, visible, ows, (before, first, middle, last, after) => {
+        const value = `${first}${middle}${last}`;
+        const result = HttpHeadParser.request().push(ascii(`GET / HTTP/1.1\r\nX-Value:${before}${value}${after}\r\n\r\n`));
+        expect(result.type === 'head' && result.head.headers.get('x-value')).toBe(value);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('gives the same result for the head split at every byte, and fed byte by byte', () => {
     const bytes = ascii(REQUEST);
     const whole = plain(HttpHeadParser.request().push(bytes));
