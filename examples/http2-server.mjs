@@ -10,11 +10,10 @@ import { createSecureServer } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildConnectRejection, buildRejection } from 'wscodec';
+import { buildConnectRejection } from 'wscodec';
 import { acceptConnectStream } from './http2-adapter.mjs';
-import { acceptUpgrade } from './node-adapter.mjs';
 import { ChatHub } from './demo/chat-hub.mjs';
-import { demoEndpoints, pageResponse } from './demo/site.mjs';
+import { demoEndpoints, pageResponse, upgradeListener } from './demo/site.mjs';
 
 const HELP = `Usage: node examples/http2-server.mjs [--port N] [--host ADDRESS] [--cert FILE --key FILE]
 
@@ -146,15 +145,10 @@ server.on('request', async (request, response) => {
   const page = await pageResponse(request.method, new URL(request.url ?? '/', 'https://localhost').pathname);
   response.writeHead(page.status, page.headers).end(page.body);
 });
-server.on('upgrade', (request, socket, head) => {
-  const path = new URL(request.url ?? '/', 'https://localhost').pathname;
-  const endpoint = loggedEndpoint(path, { via: 'h1', method: request.method, protocol: request.headers.upgrade });
-  if (endpoint === undefined) {
-    socket.end(buildRejection(404, `No WebSocket endpoint at ${path}; try /echo or /chat\n`));
-    return;
-  }
-  acceptUpgrade(request, socket, head, endpoint);
-});
+server.on(
+  'upgrade',
+  upgradeListener((path, request) => loggedEndpoint(path, { via: 'h1', method: request.method, protocol: request.headers.upgrade })),
+);
 
 server.listen(port, values.host, () => {
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());

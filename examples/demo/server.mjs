@@ -5,10 +5,8 @@
 //   node examples/demo/server.mjs [--port 8080] [--host localhost]
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { buildRejection } from 'wscodec';
-import { acceptUpgrade } from '../node-adapter.mjs';
 import { ChatHub } from './chat-hub.mjs';
-import { demoEndpoints, pageResponse } from './site.mjs';
+import { demoEndpoints, pageResponse, upgradeListener } from './site.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -40,15 +38,7 @@ const server = createServer(async (request, response) => {
   response.writeHead(page.status, page.headers).end(page.body);
 });
 
-server.on('upgrade', (request, socket, head) => {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-  const endpoint = Object.hasOwn(ENDPOINTS, path) ? ENDPOINTS[path] : undefined;
-  if (endpoint === undefined) {
-    socket.end(buildRejection(404, `No WebSocket endpoint at ${path}; try /echo or /chat\n`));
-    return;
-  }
-  acceptUpgrade(request, socket, head, endpoint);
-});
+server.on('upgrade', upgradeListener((path) => (Object.hasOwn(ENDPOINTS, path) ? ENDPOINTS[path] : undefined)));
 
 server.listen(port, values.host, () => {
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());

@@ -2,7 +2,9 @@
 // HTTP/2 one (../http2-server.mjs): the page's files and the WebSocket
 // endpoints /echo and /chat.
 import { readFile } from 'node:fs/promises';
+import { buildRejection } from 'wscodec';
 import { echoHandlers } from '../echo.mjs';
+import { acceptUpgrade } from '../node-adapter.mjs';
 
 /** @type {Record<string, [file: string, contentType: string]>} */
 const STATIC = {
@@ -36,5 +38,27 @@ export function demoEndpoints(hub) {
   return {
     '/echo': { connection: { maxMessageSize: 1 << 20 }, ...echoHandlers },
     '/chat': { connection: { maxMessageSize: 4096 }, ...hub.handlers() },
+  };
+}
+
+/**
+ * A `node:http` 'upgrade' listener: the endpoint `endpointAt` gives for the
+ * request's path runs the WebSocket (HTTP/1.1 Upgrade), or the request gets a
+ * 404 naming the endpoints.
+ * @param {(path: string, request: import('node:http').IncomingMessage) => Parameters<typeof acceptUpgrade>[3] | undefined} endpointAt
+ */
+export function upgradeListener(endpointAt) {
+  return (
+    /** @type {import('node:http').IncomingMessage} */ request,
+    /** @type {import('node:stream').Duplex} */ socket,
+    /** @type {Buffer} */ head,
+  ) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const endpoint = endpointAt(path, request);
+    if (endpoint === undefined) {
+      socket.end(buildRejection(404, `No WebSocket endpoint at ${path}; try /echo or /chat\n`));
+      return;
+    }
+    acceptUpgrade(request, socket, head, endpoint);
   };
 }
