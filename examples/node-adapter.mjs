@@ -7,13 +7,14 @@ import { WebSocketSession } from './session.mjs';
 export { WebSocketSession, DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './session.mjs';
 
 /**
- * Wraps a socket as a session transport. Back-pressure: when the socket's
- * write buffer is full, reading from the peer pauses until it drains, so a
- * peer that sends faster than it reads cannot grow our memory without bound.
- * @param {import('node:net').Socket} socket
+ * Wraps a socket (or any duplex stream, e.g. an HTTP/2 stream) as a session
+ * transport. Back-pressure: when the stream's write buffer is full, reading
+ * from the peer pauses until it drains, so a peer that sends faster than it
+ * reads cannot grow our memory without bound.
+ * @param {import('node:stream').Duplex} socket
  * @returns {import('./session.mjs').Transport}
  */
-function socketTransport(socket) {
+export function socketTransport(socket) {
   let waitingForDrain = false;
   return {
     write(chunks) {

@@ -42,11 +42,20 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
  * @property {Omit<import('wscodec').WebSocketConnectionOptions, 'role' | 'extensions'>} [connection] Limits and behaviour.
  * @property {number} [closeTimeoutMs] Default {@link DEFAULT_CLOSE_TIMEOUT_MS}.
  * @property {number} [handshakeTimeoutMs] Default {@link DEFAULT_HANDSHAKE_TIMEOUT_MS}.
+ * @property {AcceptedHandshake} [accepted] The opening handshake was done elsewhere (an extended CONNECT
+ *   over HTTP/2, RFC 8441): the session starts with the connection, and `server`/`client` are not used.
+ */
+
+/**
+ * @typedef {object} AcceptedHandshake
+ * @property {string} [subprotocol] The negotiated subprotocol.
+ * @property {import('wscodec').Extension[]} [extensions] The negotiated extensions.
+ * @property {import('wscodec').ConnectRequest} [request] The request (server role).
  */
 
 /** A WebSocket endpoint driven by a transport adapter. */
 export class WebSocketSession {
-  /** @type {ServerHandshake | ClientHandshake} */
+  /** @type {ServerHandshake | ClientHandshake | undefined} */
   #handshake;
   /** @type {WebSocketConnection | undefined} */
   #connection;
@@ -63,7 +72,7 @@ export class WebSocketSession {
   #handshakeTimer;
 
   /** The client's request (server role), once the handshake succeeded. */
-  request = /** @type {import('wscodec').UpgradeRequest | undefined} */ (undefined);
+  request = /** @type {import('wscodec').UpgradeRequest | import('wscodec').ConnectRequest | undefined} */ (undefined);
   /** The negotiated subprotocol, if any. */
   subprotocol = /** @type {string | undefined} */ (undefined);
   /** Close code: the peer's (from its Close frame), the one we sent on a violation, or 1006. */
@@ -78,7 +87,11 @@ export class WebSocketSession {
   constructor(transport, options) {
     this.#transport = transport;
     this.#options = options;
-    if (options.role === 'server') {
+    if (options.accepted !== undefined) {
+      this.request = options.accepted.request;
+      this.subprotocol = options.accepted.subprotocol;
+      this.#open(options.accepted.extensions, new Uint8Array(0));
+    } else if (options.role === 'server') {
       this.#handshake = new ServerHandshake(options.server);
     } else {
       if (options.client === undefined) throw new TypeError('WebSocketSession: a client needs options.client.url');
@@ -86,7 +99,9 @@ export class WebSocketSession {
       transport.write([this.#handshake.request()]);
     }
     // The handshake's deadline: a peer that has not completed it in time is dropped.
-    this.#handshakeTimer = setTimeout(() => this.#transport.destroy(), options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
+    if (this.#handshake !== undefined) {
+      this.#handshakeTimer = setTimeout(() => this.#transport.destroy(), options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
+    }
   }
 
   /** `'handshake'`, then the connection's state: `'open'`, `'closing'`, `'closed'`. */
@@ -189,15 +204,11 @@ export class WebSocketSession {
     return this.#connection;
   }
 
-  /** Runs a send; a send refused because the connection is closing gives `false`, other misuse throws. */
+  /** Runs a send; `false` when the connection no longer takes data; misuse throws. */
   #send(/** @type {() => void} */ action) {
-    if (this.#finished) return false;
-    try {
-      action();
-    } catch (error) {
-      if (error instanceof TypeError && this.#connection !== undefined && this.#connection.state !== 'open') return false;
-      throw error;
-    }
+    // canSend: the connection says whether it takes data now (RFC 6455 §5.5.1), no need to catch.
+    if (this.#finished || this.#connection?.canSend === false) return false;
+    action();
     if (!this.#delivering) this.#flush();
     return true;
   }
@@ -206,8 +217,8 @@ export class WebSocketSession {
     // Refused: what still comes is read and dropped until the transport closes
     // (answering it again would write to a transport that is ending).
     if (this.#transportEnding) return;
-    const result = this.#handshake.receive(chunk);
-    if (result.type !== 'incomplete') this.#handshakeResult(result);
+    const result = this.#handshake?.receive(chunk);
+    if (result !== undefined && result.type !== 'incomplete') this.#handshakeResult(result);
   }
 
   #handshakeResult(
@@ -232,10 +243,18 @@ export class WebSocketSession {
       this.subprotocol = result.subprotocol;
       extensions = result.extensions;
     }
+    this.#open(extensions, result.rest);
+  }
+
+  /** Starts the connection once the handshake succeeded; `rest` holds frame bytes that came with the head. */
+  #open(
+    /** @type {import('wscodec').Extension[] | undefined} */ extensions,
+    /** @type {Uint8Array} */ rest,
+  ) {
     this.#connection = new WebSocketConnection({ ...this.#options.connection, role: this.#options.role, extensions });
     this.#options.onOpen?.(this);
     // Frames that came in the same chunk as the head belong to the connection.
-    this.#deliver(result.rest.length > 0 ? this.#connection.receive(result.rest) : []);
+    this.#deliver(rest.length > 0 ? this.#connection.receive(rest) : []);
   }
 
   #deliver(/** @type {import('wscodec').WebSocketEvent[]} */ events) {

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives as real peers and
-# browsers: Chromium (browser runtime tests, interop, demo test) and Python's
-# websockets and wsproto (interop). Idempotent: does nothing when they are
+# browsers: Chromium (browser runtime tests, interop, demo test), Python's
+# websockets and wsproto (interop), and openssl (the HTTP/2 example server's
+# self-signed certificate). Idempotent: does nothing when they are
 # present. Run as root (CI is); otherwise it says what to install.
 set -euo pipefail
-packages=(chromium python3-websockets python3-wsproto)
+packages=(chromium python3-websockets python3-wsproto openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

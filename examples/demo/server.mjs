@@ -3,13 +3,10 @@
 // own WebSocket, served by a node:http server whose WebSocket endpoints run
 // on wscodec. `npm start` builds the package and runs this file.
 //   node examples/demo/server.mjs [--port 8080] [--host localhost]
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { buildRejection } from 'wscodec';
-import { acceptUpgrade } from '../node-adapter.mjs';
-import { echoHandlers } from '../echo.mjs';
 import { ChatHub } from './chat-hub.mjs';
+import { demoEndpoints, pageResponse, upgradeListener } from './site.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -33,41 +30,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-/** @type {Record<string, [file: string, contentType: string]>} */
-const STATIC = {
-  '/': ['index.html', 'text/html; charset=utf-8'],
-  '/index.html': ['index.html', 'text/html; charset=utf-8'],
-  '/demo.js': ['demo.js', 'text/javascript; charset=utf-8'],
-};
-
 const hub = new ChatHub();
-/** @type {Record<string, Parameters<typeof acceptUpgrade>[3]>} */
-const ENDPOINTS = {
-  '/echo': { connection: { maxMessageSize: 1 << 20 }, ...echoHandlers },
-  '/chat': { connection: { maxMessageSize: 4096 }, ...hub.handlers() },
-};
+const ENDPOINTS = demoEndpoints(hub);
 
 const server = createServer(async (request, response) => {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-  const entry = Object.hasOwn(STATIC, path) ? STATIC[path] : undefined;
-  if (entry === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) {
-    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
-    return;
-  }
-  const body = await readFile(new URL(entry[0], import.meta.url));
-  response.writeHead(200, { 'content-type': entry[1], 'cache-control': 'no-cache' });
-  response.end(request.method === 'HEAD' ? undefined : body);
+  const page = await pageResponse(request.method, new URL(request.url ?? '/', 'http://localhost').pathname);
+  response.writeHead(page.status, page.headers).end(page.body);
 });
 
-server.on('upgrade', (request, socket, head) => {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-  const endpoint = Object.hasOwn(ENDPOINTS, path) ? ENDPOINTS[path] : undefined;
-  if (endpoint === undefined) {
-    socket.end(buildRejection(404, `No WebSocket endpoint at ${path}; try /echo or /chat\n`));
-    return;
-  }
-  acceptUpgrade(request, socket, head, endpoint);
-});
+server.on('upgrade', upgradeListener((path) => (Object.hasOwn(ENDPOINTS, path) ? ENDPOINTS[path] : undefined)));
 
 server.listen(port, values.host, () => {
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());

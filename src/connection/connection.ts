@@ -90,8 +90,6 @@ export class WebSocketConnection {
   private output: Uint8Array[] = [];
   // Bytes in `output` (dropped pongs subtracted); see bufferedAmount.
   private outputBytes = 0;
-  // Where the framing functions push a frame's chunks before enqueue() moves them to `output`.
-  private readonly framed: Uint8Array[] = [];
   private pongSlots: number[] = [];
   private droppedPongs = 0;
   // A Close frame owed to the peer, appended at the next dataToSend().
@@ -253,8 +251,9 @@ export class WebSocketConnection {
     const opcode = this.startFrame(Opcode.Text, 'sendText');
     // Common case, one unfragmented frame without extensions: build it here.
     // Otherwise encode the text, then split and frame the bytes.
-    if (this.extensions.length === 0 && pushTextFrame(this.framed, opcode, text, fin, this.mask, this.fragmentSize)) {
-      this.enqueueFramed();
+    const from = this.output.length;
+    if (this.extensions.length === 0 && pushTextFrame(this.output, opcode, text, fin, this.mask, this.fragmentSize)) {
+      this.counted(from);
       this.sendingOpcode = fin ? 0 : Opcode.Text;
       return;
     }
@@ -322,17 +321,20 @@ export class WebSocketConnection {
     this.closeQueued = true;
   }
 
-  /** The one way into the output queue: every chunk to send passes here, counted for bufferedAmount. */
+  /** Queues one chunk to send, counted for bufferedAmount. */
   private enqueue(chunk: Uint8Array): void {
     this.output.push(chunk);
-    this.outputBytes += chunk.length;
+    this.counted(this.output.length - 1);
   }
 
-  /** Moves the chunks a framing function pushed onto `framed` into the output queue. */
-  private enqueueFramed(): void {
-    const framed = this.framed;
-    for (let i = 0; i < framed.length; i++) this.enqueue(framed[i]!);
-    framed.length = 0;
+  /**
+   * Counts for bufferedAmount the chunks queued since the queue was `from`
+   * long: every way into the output queue (enqueue, the framing functions
+   * pushing onto it) ends here.
+   */
+  private counted(from: number): void {
+    const output = this.output;
+    for (let i = from; i < output.length; i++) this.outputBytes += output[i]!.length;
   }
 
   private assertCanSend(method: string): void {
@@ -369,17 +371,18 @@ export class WebSocketConnection {
   }
 
   private queueDataFrame(opcode: Opcode, payload: Uint8Array, fin: boolean): void {
+    const from = this.output.length;
     if (this.extensions.length === 0) {
-      pushFrame(this.framed, opcode, payload, fin, false, false, false, this.mask);
-      return this.enqueueFramed();
+      pushFrame(this.output, opcode, payload, fin, false, false, false, this.mask);
+      return this.counted(from);
     }
     // §9.1: extensions apply in the order they were negotiated.
     let frame: ExtensionFrame = { opcode, fin, rsv1: false, rsv2: false, rsv3: false, payload };
     for (const extension of this.extensions) frame = extension.encode(frame);
     // What an extension returns is checked as encodeFrame checks any frame.
     checkFrame(frame.opcode, frame.fin, frame.payload.length);
-    pushFrame(this.framed, frame.opcode, frame.payload, frame.fin, frame.rsv1, frame.rsv2, frame.rsv3, this.mask);
-    this.enqueueFramed();
+    pushFrame(this.output, frame.opcode, frame.payload, frame.fin, frame.rsv1, frame.rsv2, frame.rsv3, this.mask);
+    this.counted(from);
   }
 
   private sendControl(opcode: Opcode, data: Uint8Array, method: string): void {
@@ -390,8 +393,9 @@ export class WebSocketConnection {
         `WebSocketConnection.${method}: data is ${data.length} bytes; a control frame carries at most 125 (RFC 6455 §5.5)`,
       );
     }
-    pushFrame(this.framed, opcode, data, true, false, false, false, this.mask);
-    this.enqueueFramed();
+    const from = this.output.length;
+    pushFrame(this.output, opcode, data, true, false, false, false, this.mask);
+    this.counted(from);
   }
 
   private encodeClose(code: number | undefined, reason: Uint8Array): Uint8Array {
@@ -412,9 +416,10 @@ export class WebSocketConnection {
       this.output[slot] = DROPPED;
       this.droppedPongs++;
     }
-    this.pongSlots.push(this.output.length);
-    pushFrame(this.framed, Opcode.Pong, data, true, false, false, false, this.mask); // one chunk: at most 125 bytes
-    this.enqueueFramed();
+    const from = this.output.length;
+    this.pongSlots.push(from);
+    pushFrame(this.output, Opcode.Pong, data, true, false, false, false, this.mask); // one chunk: at most 125 bytes
+    this.counted(from);
   }
 
   /** §5.5.1: a Close frame is answered with a Close frame, by default echoing the code (none if none came). */

@@ -131,12 +131,7 @@ export class ClientHandshake {
 
   constructor(options: ClientHandshakeOptions) {
     const url = toWebSocketUrl(options.url);
-    const secure = url.protocol === 'wss:';
-    this.endpoint = {
-      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
-      secure,
-    };
+    this.endpoint = endpointOf(url);
     this.key = options.key ?? generateKey();
     if (!isValidKey(this.key)) throw new TypeError('ClientHandshake: key must be 16 bytes in base64 (RFC 6455 §4.1 item 7)');
     this.expectedAccept = computeAcceptKey(this.key);
@@ -226,8 +221,18 @@ export class ClientHandshake {
   }
 }
 
+/** Where to connect for a `ws:`/`wss:` URL. */
+export function endpointOf(url: URL): ClientEndpoint {
+  const secure = url.protocol === 'wss:';
+  return {
+    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
+    secure,
+  };
+}
+
 /** Normalizes the `url` option to a `ws:`/`wss:` URL, refusing what a handshake cannot carry. */
-function toWebSocketUrl(target: string | URL | ClientTarget): URL {
+export function toWebSocketUrl(target: string | URL | ClientTarget): URL {
   let url: URL;
   if (typeof target === 'string' || target instanceof URL) {
     try {

@@ -18,13 +18,14 @@ export type HttpHeadersInit = Iterable<readonly [string, string]> | Readonly<Rec
  * Header fields as another HTTP stack hands them over, in any of three shapes:
  * a WHATWG `Headers` (or any iterable of `[name, value]` pairs); a plain
  * object whose values are a string or an array of strings, one field each
- * (Node's `IncomingHttpHeaders`; `undefined` values are skipped); or a flat
+ * (Node's `IncomingHttpHeaders`; `undefined` values are skipped, and a number,
+ * as Node gives HTTP/2's `:status`, is taken as its decimal text); or a flat
  * `[name, value, name, value, …]` array (Node's `rawHeaders`).
  */
 export type ParsedHeaders =
   | HeadersLike
   | Iterable<readonly [string, string]>
-  | Readonly<Record<string, string | readonly string[] | undefined>>
+  | Readonly<Record<string, string | number | readonly string[] | undefined>>
   | readonly string[];
 
 /**
@@ -60,7 +61,7 @@ export function parsedHeaderFields(headers: ParsedHeaders): [string, string][] {
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined) continue;
       if (Array.isArray(value)) for (const item of value) add(name, item);
-      else add(name, value);
+      else add(name, typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value);
     }
   }
   return fields;

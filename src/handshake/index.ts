@@ -1,8 +1,9 @@
 /**
  * The opening handshake (RFC 6455 §4) without I/O: an incremental HTTP/1.1
  * head parser, the client and server sides, the accept key, and the header
- * grammars. Available as the `wscodec/handshake` subpath and re-exported from
- * the root.
+ * grammars; and the extended CONNECT handshake of WebSockets over HTTP/2
+ * (RFC 8441) and HTTP/3 (RFC 9220). Available as the `wscodec/handshake`
+ * subpath and re-exported from the root.
  *
  * Conventions: bad input from the peer is returned as a value carrying a
  * {@link HandshakeError} (stable `reason`, HTTP `status`), never thrown;
@@ -61,3 +62,17 @@ export {
   type ClientResponseResult,
 } from './client.js';
 export { isSameOrigin, type OriginCheckRequest } from './origin.js';
+export {
+  ServerConnectHandshake,
+  ClientConnectHandshake,
+  buildConnectRejection,
+  type ConnectHeaders,
+  type ConnectRequest,
+  type ConnectRejection,
+  type ConnectSubprotocolSelector,
+  type ServerConnectHandshakeOptions,
+  type ServerConnectResult,
+  type ServerConnectAcceptance,
+  type ClientConnectHandshakeOptions,
+  type ClientConnectResult,
+} from './connect.js';

@@ -11,5 +11,5 @@ export interface Chromium {
   page(): Promise<Page>;
   close(): Promise<void>;
 }
-/** Launches Chromium with a fresh profile; `close()` ends it and deletes the profile. */
-export declare function launchChromium(): Promise<Chromium>;
+/** Launches Chromium with a fresh profile (and extra flags, if given); `close()` ends it and deletes the profile. */
+export declare function launchChromium(options?: { args?: string[] }): Promise<Chromium>;

@@ -27,13 +27,18 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-/** Launches Chromium with a fresh profile; `close()` ends it and deletes the profile. */
-export async function launchChromium() {
+/**
+ * Launches Chromium with a fresh profile; `close()` ends it and deletes the
+ * profile. `options.args` adds flags (e.g. `--ignore-certificate-errors` for
+ * a test server's self-signed certificate).
+ * @param {{ args?: string[] }} [options]
+ */
+export async function launchChromium(options = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'wscodec-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_FLAGS,
+    args: [...CHROMIUM_FLAGS, ...(options.args ?? [])],
     timeout: 60_000,
   });
   return {

@@ -16,8 +16,10 @@ import { describe, expect, it } from 'vitest';
  * about 6% (a permessage-deflate layer will need its own raise). Raised to
  * 14,600 B for issue 9's API (handshakes from parsed heads, the negotiation
  * shared with extended CONNECT, canSend/bufferedAmount): 13,795 → 14,510 B.
+ * Raised to 15,900 B for issue 13's extended CONNECT handshakes (RFC 8441,
+ * RFC 9220), which tree-shake away when unused: 14,510 → 15,802 B.
  */
-const ROOT_GZIP_BUDGET = 14_600;
+const ROOT_GZIP_BUDGET = 15_900;
 
 /** Leaf modules (RFC constants, error types, randomness) that any layer may use. */
 const LEAVES = ['src/constants.ts', 'src/errors.ts', 'src/random.ts'];
