@@ -27,6 +27,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { binaryLike, random } from '../test/helpers/data.mjs';
 
 // `--engines`: the two candidate engines instead (pako through wscodec/deflate against fflate).
 const ENGINES = process.argv.includes('--engines');
@@ -34,16 +35,6 @@ const VARIANTS = ENGINES ? ['wscodec', 'fflate'] : ['wscodec', 'ws'];
 const ROUNDS = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 7);
 const self = fileURLToPath(import.meta.url);
 
-/** xorshift32: the same data in every process. */
-function random(seed) {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon'.split(' ');
 
 /** `count` JSON messages of about `size` bytes, as an API sends: objects with keys, numbers and words. */
@@ -72,40 +63,13 @@ export function jsonMessages(count, size) {
 
 /** `count` binary messages of `size` bytes that compress somewhat: runs, repeats and noise. */
 export function binaryMessages(count, size) {
-  const next = random(2);
-  const out = [];
-  for (let m = 0; m < count; m++) {
-    const bytes = new Uint8Array(size);
-    let i = 0;
-    while (i < size) {
-      const kind = next();
-      const length = Math.min(size - i, 1 + Math.floor(next() * 64));
-      if (kind < 0.3) bytes.fill(Math.floor(next() * 256), i, i + length);
-      else if (kind < 0.6 && i > 300) {
-        const from = i - 1 - Math.floor(next() * 256);
-        bytes.copyWithin(i, from, from + length);
-      } else for (let j = 0; j < length; j++) bytes[i + j] = Math.floor(next() * 256);
-      i += length;
-    }
-    out.push(bytes);
-  }
-  return out;
+  return Array.from({ length: count }, (_, m) => binaryLike(size, m + 2));
 }
 
 const WORKLOADS = {
   json: { name: '10,000 × ~1 KiB JSON text', make: () => jsonMessages(10_000, 1024), opcode: 1 },
   binary: { name: '200 × 64 KiB binary', make: () => binaryMessages(200, 64 * 1024), opcode: 2 },
 };
-
-function concatBytes(chunks) {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------
 // Child: one variant, one workload.
@@ -152,7 +116,7 @@ async function child(variant, workloadName) {
       for (const m of messages) {
         deflate.push(m);
         deflate.flush(true);
-        const one = chunks.length === 1 ? chunks[0] : concatBytes(chunks);
+        const one = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
         chunks = [];
         const l = one.length;
         if (l >= 4 && one[l - 4] === 0 && one[l - 3] === 0 && one[l - 2] === 0xff && one[l - 1] === 0xff) tails++;
