@@ -80,7 +80,7 @@ describe('round trips (RFC 7692 §7.2)', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
