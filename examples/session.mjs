@@ -146,15 +146,12 @@ export class WebSocketSession {
   }
 
   /**
-   * Writes an already encoded frame (e.g. one broadcast frame encoded once
-   * for many sessions), after anything queued. Only while the connection is
-   * open; returns whether it was written.
+   * Sends a message prepared once for many sessions (a broadcast; see
+   * wscodec's PreparedMessage); `false` when the connection no longer takes data.
+   * @param {import('wscodec').PreparedMessage} message
    */
-  sendFrame(/** @type {Uint8Array} */ frame) {
-    if (this.#finished || this.#connection?.state !== 'open') return false;
-    this.#flush();
-    this.#transport.write([frame]);
-    return true;
+  sendPrepared(message) {
+    return this.#send(() => this.#requireConnection().sendPrepared(message));
   }
 
   #requireConnection() {

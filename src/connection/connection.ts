@@ -13,6 +13,7 @@ import type { WebSocketEvent } from './events.js';
 import { resolveOptions, type WebSocketConnectionOptions } from './options.js';
 import { MessageReceiver } from './receiver.js';
 import { pushFrame, pushTextFrame } from './framing.js';
+import { PreparedMessage } from './prepared.js';
 import { encodeUtf8 } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
@@ -243,6 +244,25 @@ export class WebSocketConnection {
   }
 
   /**
+   * Queues a whole message prepared once for many connections (a
+   * broadcast): see {@link PreparedMessage} for what is encoded once and
+   * what per connection. The same rules as `sendText` and `sendBinary`
+   * apply, and `fragmentSize` and the negotiated extensions are honoured.
+   *
+   * @throws TypeError after the Close frame was queued, if `message` is not
+   * a PreparedMessage, or while a fragmented message is open (a prepared
+   * message is whole, so it cannot continue one).
+   */
+  sendPrepared(message: PreparedMessage): void {
+    if (!(message instanceof PreparedMessage)) {
+      throw new TypeError('WebSocketConnection.sendPrepared: message must be a PreparedMessage');
+    }
+    // Continuation matches no open message: this refuses any one open (§5.4).
+    this.startFrame(Opcode.Continuation, 'sendPrepared');
+    this.queuePrepared(message);
+  }
+
+  /**
    * Queues a Ping (RFC 6455 §5.5.2); see also the keepalive helper.
    *
    * @throws TypeError after the Close frame was queued; RangeError for data over 125 bytes (§5.5).
@@ -331,6 +351,13 @@ export class WebSocketConnection {
     // What an extension returns is checked as encodeFrame checks any frame.
     checkFrame(frame.opcode, frame.fin, frame.payload.length);
     pushFrame(this.output, frame.opcode, frame.payload, frame.fin, frame.rsv1, frame.rsv2, frame.rsv3, this.mask);
+  }
+
+  /** Queues a prepared message's shared frames, or sends its payload through the ordinary path when they cannot be shared. */
+  private queuePrepared(message: PreparedMessage): void {
+    if (message.pushFrames(this.output, this.mask, this.extensions, this.fragmentSize)) return;
+    const opcode = message.type === 'text' ? Opcode.Text : Opcode.Binary;
+    this.queueMessage(opcode, opcode, message.payload, true);
   }
 
   private sendControl(opcode: Opcode, data: Uint8Array, method: string): void {
