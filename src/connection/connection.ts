@@ -332,22 +332,31 @@ export class WebSocketConnection {
 
   /** Queues `payload` as frames of at most `fragmentSize` bytes, the first with `opcode`. */
   private queueMessage(type: Opcode, opcode: Opcode, payload: Uint8Array, fin: boolean): void {
+    // Message-level extensions (permessage-deflate) see the message whole, before it is split;
+    // their RSV bits go on its first frame (RFC 7692 §6).
+    let rsv: ExtensionFrame | undefined;
+    if (this.extensions.length > 0) {
+      let whole: ExtensionFrame = { opcode, fin, rsv1: false, rsv2: false, rsv3: false, payload };
+      for (const extension of this.extensions) if (extension.encodeMessage) whole = extension.encodeMessage(whole);
+      payload = whole.payload;
+      rsv = whole;
+    }
     let offset = 0;
     do {
       const end = Math.min(offset + this.fragmentSize, payload.length);
       const isLast = end === payload.length;
-      this.queueDataFrame(opcode, offset === 0 && isLast ? payload : payload.subarray(offset, end), fin && isLast);
+      this.queueDataFrame(opcode, offset === 0 && isLast ? payload : payload.subarray(offset, end), fin && isLast, offset === 0 ? rsv : undefined);
       opcode = Opcode.Continuation;
       offset = end;
     } while (offset < payload.length);
     this.sendingOpcode = fin ? 0 : type;
   }
 
-  private queueDataFrame(opcode: Opcode, payload: Uint8Array, fin: boolean): void {
+  private queueDataFrame(opcode: Opcode, payload: Uint8Array, fin: boolean, rsv?: ExtensionFrame): void {
     if (this.extensions.length === 0) return pushFrame(this.output, opcode, payload, fin, false, false, false, this.mask);
-    // §9.1: extensions apply in the order they were negotiated.
-    let frame: ExtensionFrame = { opcode, fin, rsv1: false, rsv2: false, rsv3: false, payload };
-    for (const extension of this.extensions) frame = extension.encode(frame);
+    // §9.1: extensions apply in the order they were negotiated (message-level ones did already).
+    let frame: ExtensionFrame = { opcode, fin, rsv1: rsv?.rsv1 ?? false, rsv2: rsv?.rsv2 ?? false, rsv3: rsv?.rsv3 ?? false, payload };
+    for (const extension of this.extensions) if (!extension.encodeMessage) frame = extension.encode(frame);
     // What an extension returns is checked as encodeFrame checks any frame.
     checkFrame(frame.opcode, frame.fin, frame.payload.length);
     pushFrame(this.output, frame.opcode, frame.payload, frame.fin, frame.rsv1, frame.rsv2, frame.rsv3, this.mask);

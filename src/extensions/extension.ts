@@ -56,6 +56,41 @@ export interface Extension {
   decode(frame: ExtensionFrame, maxSize: number): ExtensionFrame;
   /** Applies the extension to a frame about to be sent. */
   encode(frame: ExtensionFrame): ExtensionFrame;
+  /**
+   * Optional message-level encoding. When present, the connection calls it
+   * once per `sendText`/`sendBinary` call — a whole message, or one part of a
+   * message sent with `fin: false` — BEFORE splitting the result into frames
+   * of `fragmentSize`, and does not call {@link Extension.encode} for the
+   * frames of that message. `frame.opcode` is Text or Binary for the first
+   * part of a message and Continuation for later parts; `frame.fin` says
+   * whether this part ends the message. RSV bits in the result are set on the
+   * first frame of the part only (RFC 7692 §6: RSV1 marks a message's first
+   * frame), and never on a Continuation part (they must come back clear).
+   * permessage-deflate compresses here, so that a message is compressed once
+   * whatever the fragmentation, and its size threshold sees the whole message.
+   */
+  encodeMessage?(frame: ExtensionFrame): ExtensionFrame;
+  /**
+   * Optional: defined when what this extension makes of a whole message
+   * depends only on the message and on this key — no state carried from one
+   * message to the next (for permessage-deflate: this side compresses with no
+   * context takeover). Two extensions with the same key produce the same
+   * bytes for the same message, so a message prepared once for broadcast may
+   * be encoded once per distinct key with {@link Extension.encodeShared} and
+   * the result sent on every connection whose extension has that key.
+   * `undefined` when encoding depends on the connection's history (context
+   * takeover): encode per connection then.
+   */
+  readonly sharedEncodingKey?: string;
+  /**
+   * Optional, present whenever {@link Extension.sharedEncodingKey} is
+   * defined: encodes a whole message (`frame.fin` true, opcode Text or
+   * Binary) without changing this extension's state or depending on it, so
+   * the result may be cached under the key and reused on other connections.
+   * The result is the whole message's payload and RSV bits, to be split into
+   * frames like the result of {@link Extension.encodeMessage}.
+   */
+  encodeShared?(frame: ExtensionFrame): ExtensionFrame;
 }
 
 /** Server side of negotiating one extension. */

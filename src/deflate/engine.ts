@@ -1,0 +1,191 @@
+/**
+ * The DEFLATE engine of permessage-deflate (RFC 7692 §7.2): raw DEFLATE
+ * (RFC 1951) through pako's low-level zlib port, which is synchronous and runs
+ * in every runtime. Two small classes:
+ * - {@link RawDeflater} compresses one message (or one part of it) with a
+ *   sync flush, so that its output ends on a byte boundary with the
+ *   `00 00 ff ff` of an empty stored block, which the caller removes;
+ * - {@link RawInflater} inflates into a buffer that never grows past a byte
+ *   budget: the moment the output would pass it, inflating stops.
+ *
+ * Both keep their zlib stream between calls (context takeover) until
+ * {@link RawDeflater.release} / {@link RawInflater.release} drops it.
+ *
+ * @module
+ */
+import {
+  ZStream,
+  Z_BUF_ERROR,
+  Z_DEFAULT_STRATEGY,
+  Z_OK,
+  Z_RLE,
+  Z_STREAM_END,
+  Z_SYNC_FLUSH,
+  zlibDeflate,
+  zlibDeflateInit2,
+  zlibInflate,
+  zlibInflateInit2,
+  zlibInflateReset,
+} from 'pako';
+import { ProtocolError } from '../errors.js';
+
+const EMPTY = new Uint8Array(0);
+/** The end of a sync flush, removed from each compressed message (RFC 7692 §7.2.1). */
+const TAIL = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
+/** `Z_DEFLATED`, the only compression method (RFC 1951). */
+const DEFLATED = 8;
+
+/** Compression settings of one direction. */
+export interface DeflateSettings {
+  /** zlib level 0–9. */
+  readonly level: number;
+  /** zlib memLevel 1–9. */
+  readonly memLevel: number;
+  /** LZ77 window bits 8–15 that the peer allows (RFC 7692 §7.1.2). */
+  readonly windowBits: number;
+}
+
+/**
+ * A raw DEFLATE compressor that keeps its window between calls.
+ *
+ * zlib (and pako) refuse a raw stream with an 8-bit window. A window of 8 is
+ * honoured instead with the run-length strategy (`Z_RLE`): every match then
+ * has distance 1, which fits any window, so the peer's inflater with a
+ * 256-byte window accepts the output, at the cost of a lower ratio.
+ */
+export class RawDeflater {
+  private stream: ZStream | undefined;
+
+  constructor(private readonly settings: DeflateSettings) {}
+
+  /**
+   * Compresses `input` with a sync flush and returns the compressed bytes; with
+   * `end` (the part that ends the message), without the final `00 00 ff ff`
+   * (RFC 7692 §7.2.1).
+   */
+  compress(input: Uint8Array, end: boolean): Uint8Array {
+    const stream = (this.stream ??= this.open());
+    stream.input = input;
+    stream.next_in = 0;
+    stream.avail_in = input.length;
+    // Room for stored blocks at worst (5 bytes per 16 KiB block) plus the flush.
+    let output = new Uint8Array(input.length + (input.length >> 12) + 64);
+    let used = 0;
+    for (;;) {
+      stream.output = output;
+      stream.next_out = used;
+      stream.avail_out = output.length - used;
+      const status = zlibDeflate(stream, Z_SYNC_FLUSH);
+      used = stream.next_out;
+      if (status !== Z_OK && status !== Z_BUF_ERROR) throw new Error(`deflate failed (zlib status ${status})`);
+      // A sync flush is complete once zlib returns with output space left.
+      if (stream.avail_out > 0 && stream.avail_in === 0) break;
+      const grown = new Uint8Array(output.length * 2);
+      grown.set(output.subarray(0, used));
+      output = grown;
+    }
+    // Drop the references so that neither buffer outlives this call.
+    stream.input = EMPTY;
+    stream.output = EMPTY;
+    return output.subarray(0, end ? used - 4 : used);
+  }
+
+  /** Drops the compressor and its window (no context takeover: nothing is kept between messages). */
+  release(): void {
+    this.stream = undefined;
+  }
+
+  private open(): ZStream {
+    const { level, memLevel, windowBits } = this.settings;
+    const stream = new ZStream();
+    const strategy = windowBits === 8 ? Z_RLE : Z_DEFAULT_STRATEGY;
+    const status = zlibDeflateInit2(stream, level, DEFLATED, -Math.max(windowBits, 9), memLevel, strategy);
+    if (status !== Z_OK) throw new RangeError(`permessage-deflate: zlib refused level ${level}, memLevel ${memLevel}, windowBits ${windowBits}`);
+    return stream;
+  }
+}
+
+/**
+ * A raw DEFLATE decompressor that keeps its window between calls and stops at
+ * a byte budget.
+ */
+export class RawInflater {
+  private stream: ZStream | undefined;
+
+  /**
+   * @param windowBits - the peer's window (8–15). Inflating with a window of
+   * at least 9 accepts what zlib produces when asked for 8 (it uses 9).
+   */
+  constructor(private readonly windowBits: number) {}
+
+  /**
+   * Inflates `input`, then with `end` (the frame that ends the message) the
+   * `00 00 ff ff` that the sender removed (RFC 7692 §7.2.2), and returns what
+   * they yield. Throws {@link ProtocolError} 1009 as soon as the output would
+   * pass `budget` bytes (having inflated at most `budget + 1` bytes), and 1007
+   * for data that is not valid DEFLATE.
+   */
+  inflate(input: Uint8Array, budget: number, end: boolean): Uint8Array {
+    const stream = (this.stream ??= this.open());
+    let tailPending = end;
+    stream.input = input;
+    stream.next_in = 0;
+    stream.avail_in = input.length;
+    // Never more than budget + 1: one byte past the budget proves the message too big.
+    const limit = Math.min(budget, Number.MAX_SAFE_INTEGER - 1) + 1;
+    let output = new Uint8Array(Math.min(limit, Math.max(1024, input.length * 4)));
+    let used = 0;
+    try {
+      for (;;) {
+        stream.output = output;
+        stream.next_out = used;
+        stream.avail_out = output.length - used;
+        const inBefore = stream.avail_in;
+        const outBefore = used;
+        const status = zlibInflate(stream, Z_SYNC_FLUSH);
+        used = stream.next_out;
+        if (used > budget) throw new ProtocolError(1009, `decompressed message of over ${budget} more bytes`);
+        if (status === Z_STREAM_END) {
+          // A block with BFINAL set ended the stream; what follows (at least
+          // the tail) starts a new one, without the old window.
+          zlibInflateReset(stream);
+        } else if (status !== Z_OK && status !== Z_BUF_ERROR) {
+          throw new ProtocolError(1007, `invalid compressed data: ${stream.msg || `zlib status ${status}`}`);
+        }
+        if (stream.avail_out === 0) {
+          const grown = new Uint8Array(Math.min(limit, output.length * 2));
+          grown.set(output);
+          output = grown;
+        } else if (stream.avail_in === 0) {
+          if (!tailPending) break;
+          tailPending = false;
+          stream.input = TAIL;
+          stream.next_in = 0;
+          stream.avail_in = TAIL.length;
+        } else if (stream.avail_in === inBefore && used === outBefore && status !== Z_STREAM_END) {
+          // Input left, room left, nothing consumed or produced: zlib is stuck.
+          throw new ProtocolError(1007, 'invalid compressed data');
+        }
+      }
+    } catch (error) {
+      // After a failure the stream is in no state to continue.
+      this.stream = undefined;
+      throw error;
+    } finally {
+      stream.input = EMPTY;
+      stream.output = EMPTY;
+    }
+    return output.subarray(0, used);
+  }
+
+  /** Drops the decompressor and its window. */
+  release(): void {
+    this.stream = undefined;
+  }
+
+  private open(): ZStream {
+    const stream = new ZStream();
+    zlibInflateInit2(stream, -Math.max(this.windowBits, 9));
+    return stream;
+  }
+}
