@@ -11,15 +11,6 @@ import { pushFrame } from './framing.js';
 import { encodeUtf8 } from './utf8.js';
 
 /**
- * The extension interface's optional members for shared encodings (see
- * `Extension.sharedEncodingKey` and `Extension.encodeShared`).
- */
-interface SharingExtension extends Extension {
-  readonly sharedEncodingKey?: string;
-  encodeShared?(frame: ExtensionFrame): ExtensionFrame;
-}
-
-/**
  * A whole data message prepared once to be sent on many connections with
  * {@link WebSocketConnection.sendPrepared} — the chat room's broadcast —
  * while each connection still checks its own state and message ordering.
@@ -28,7 +19,7 @@ interface SharingExtension extends Extension {
  * distinct wire form among the connections it is sent on):
  * - text is encoded to UTF-8 once, when the message is made;
  * - the extensions' encoding (e.g. compression) once per distinct shared
- *   encoding key (the extension's `sharedEncodingKey`): connections whose
+ *   encoding key ({@link Extension.sharedEncodingKey}): connections whose
  *   extensions encode a message independently of their history (for
  *   permessage-deflate: no context takeover on the sending side) share it;
  * - for servers, which send unmasked frames (RFC 6455 §5.1), the finished
@@ -116,7 +107,7 @@ export class PreparedMessage {
     if (frame === undefined) {
       const opcode = this.type === 'text' ? Opcode.Text : Opcode.Binary;
       frame = { opcode, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: this.payload };
-      for (const extension of extensions as readonly SharingExtension[]) frame = extension.encodeShared!(frame);
+      for (const extension of extensions) frame = extension.encodeShared!(frame);
       this.encodings.set(key, frame);
     }
     return frame;
@@ -130,7 +121,7 @@ export class PreparedMessage {
  */
 function sharedEncodingKey(extensions: readonly Extension[]): string | undefined {
   let key = '';
-  for (const extension of extensions as readonly SharingExtension[]) {
+  for (const extension of extensions) {
     if (extension.sharedEncodingKey === undefined || extension.encodeShared === undefined) return undefined;
     key += `${extension.name}\0${extension.sharedEncodingKey}\0`;
   }

@@ -30,6 +30,8 @@ import {
 import { ProtocolError } from '../errors.js';
 
 const EMPTY = new Uint8Array(0);
+/** An empty stored block with its `00 00 ff ff` removed: the compressed empty message (RFC 7692 §7.2.3.6). */
+const EMPTY_BLOCK = Uint8Array.of(0);
 /** The end of a sync flush, removed from each compressed message (RFC 7692 §7.2.1). */
 const TAIL = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
 /** `Z_DEFLATED`, the only compression method (RFC 1951). */
@@ -87,6 +89,9 @@ export class RawDeflater {
     // Drop the references so that neither buffer outlives this call.
     stream.input = EMPTY;
     stream.output = EMPTY;
+    // Nothing pending and no input: zlib emits nothing, not even the flush's
+    // empty block. An empty message is then sent as 0x00 (RFC 7692 §7.2.3.6).
+    if (used === 0) return end ? EMPTY_BLOCK : EMPTY;
     return output.subarray(0, end ? used - 4 : used);
   }
 

@@ -13,10 +13,10 @@ import {
   ProtocolError,
   WebSocketConnection,
   type Extension,
-  type ExtensionFrame,
   type Frame,
   type WebSocketEvent,
 } from 'wscodec';
+import { PerMessageDeflateClient, PerMessageDeflateServer, type PerMessageDeflateOptions } from 'wscodec/deflate';
 import { concat } from '../helpers/bytes.ts';
 import { plain } from '../helpers/events.ts';
 
@@ -40,7 +40,7 @@ function received(chunks: Uint8Array[], role: Role, extensions: Extension[] = []
 /** A toy extension owning RSV1 that XORs every payload byte with `key`; marks a message's first frame. */
 function xorExtension(key: number, shared: boolean, calls = { encode: 0, shared: 0 }) {
   const xor = (p: Uint8Array) => p.map((b) => b ^ key);
-  const extension: Extension & { sharedEncodingKey?: string; encodeShared?(f: ExtensionFrame): ExtensionFrame } = {
+  const extension: { -readonly [K in keyof Extension]: Extension[K] } = {
     name: 'x-xor',
     rsvBits: 0x40,
     encode(frame) {
@@ -196,5 +196,79 @@ describe('sendPrepared (RFC 6455 §5.4, §5.6)', () => {
     expect(() => new PreparedMessage(42 as unknown as string)).toThrow(TypeError);
     expect(new PreparedMessage('').type).toBe('text');
     expect(new PreparedMessage(new Uint8Array(0)).type).toBe('binary');
+  });
+});
+
+/** Negotiates permessage-deflate as the two handshakes would: a fresh extension for each side of one connection. */
+function negotiate(offer: PerMessageDeflateOptions, answer: PerMessageDeflateOptions = {}) {
+  const client = new PerMessageDeflateClient({ threshold: 0, ...offer });
+  const accepted = new PerMessageDeflateServer({ threshold: 0, ...answer }).accept(client.offer(), []);
+  if (accepted === undefined) throw new Error('permessage-deflate was declined');
+  return { server: accepted.extension, client: client.accept(accepted.params, []) };
+}
+
+describe('sendPrepared with permessage-deflate (RFC 7692)', () => {
+  const TEXT = JSON.stringify({ room: 'lobby', messages: Array.from({ length: 40 }, (_, i) => ({ id: i, text: 'hello there' })) });
+
+  it('compresses once for every server without context takeover, and the peers inflate it', () => {
+    const pairs = [1, 2, 3].map(() => negotiate({ serverNoContextTakeover: true }));
+    const message = new PreparedMessage(TEXT);
+    const outputs = pairs.map(({ server }) => {
+      const conn = new WebSocketConnection({ role: 'server', extensions: [server] });
+      conn.sendPrepared(message);
+      return conn.dataToSend();
+    });
+    // One compressed frame (RSV1 set, §6), shared: the very same bytes on every connection.
+    const frame = framesOf(outputs[0]!, 'client', 0x40)[0]!;
+    expect([frame.rsv1, frame.payload.length < TEXT.length / 4]).toEqual([true, true]);
+    expect(outputs[1]![0]).toBe(outputs[0]![0]);
+    expect(outputs[2]![0]).toBe(outputs[0]![0]);
+    outputs.forEach((chunks, i) => expect(received(chunks, 'server', [pairs[i]!.client])).toEqual([{ type: 'text', data: TEXT }]));
+    // Without context takeover the shared form is what the connection itself would send.
+    const own = new WebSocketConnection({ role: 'server', extensions: [negotiate({ serverNoContextTakeover: true }).server] });
+    own.sendText(TEXT);
+    expect(concat(own.dataToSend())).toEqual(concat(outputs[0]!));
+  });
+
+  it('shares a client compression without context takeover, masked afresh per send (§5.3)', () => {
+    const message = new PreparedMessage(new TextEncoder().encode(TEXT));
+    const pairs = [1, 2].map(() => negotiate({ clientNoContextTakeover: true }));
+    const outputs = pairs.map(({ client }) => {
+      const conn = new WebSocketConnection({ role: 'client', extensions: [client], fragmentSize: 32 });
+      conn.sendPrepared(message);
+      conn.sendPrepared(message);
+      return conn.dataToSend();
+    });
+    const [a, b] = outputs.map((chunks) => framesOf(chunks, 'server', 0x40));
+    expect(a!.map((f) => Array.from(f.payload))).toEqual(b!.map((f) => Array.from(f.payload)));
+    expect(a!.map((f) => f.rsv1)).toEqual(a!.map((f) => f.opcode === 2)); // RSV1 on each message's first frame only
+    expect(concat(outputs[0]!)).not.toEqual(concat(outputs[1]!)); // different masking keys
+    outputs.forEach((chunks, i) => {
+      const events = received(chunks, 'client', [pairs[i]!.server]);
+      expect(events.map((e) => e.type === 'binary' && new TextDecoder().decode(e.data) === TEXT)).toEqual([true, true]);
+    });
+  });
+
+  it('compresses per connection with context takeover, in order with the other sends', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.string({ maxLength: 300 })), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom<Role>('client', 'server'),
+        fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }),
+        (sends, role, fragmentSize) => {
+          const { server, client } = negotiate({});
+          expect([server.sharedEncodingKey, client.sharedEncodingKey]).toEqual([undefined, undefined]);
+          const sender = new WebSocketConnection({ role, fragmentSize, extensions: [role === 'server' ? server : client] });
+          const peer = new WebSocketConnection({ role: peerOf(role), extensions: [role === 'server' ? client : server] });
+          for (const [prepared, text] of sends) {
+            if (prepared) sender.sendPrepared(new PreparedMessage(text));
+            else sender.sendText(text);
+          }
+          const events = peer.receive(concat(sender.dataToSend()));
+          expect(events).toEqual(sends.map(([, text]) => ({ type: 'text', data: text })));
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
