@@ -1,9 +1,9 @@
 // The echo server of echo-server.mjs on Bun's raw TCP (`Bun.listen`), to show
 // the codec needs no Node API. After `npm run build`:
-//   bun examples/bun-echo-server.mjs --port 9001
+//   bun examples/bun-echo-server.mjs --port 9001 [--no-deflate]
 // Same behaviour and limits as the Node echo server (see its --help).
 import { WebSocketSession } from './session.mjs';
-import { ECHO_LIMITS, echoHandlers } from './echo.mjs';
+import { ECHO_LIMITS, echoHandlers, echoServerHandshake } from './echo.mjs';
 
 const portFlag = Bun.argv.indexOf('--port');
 const port = portFlag >= 0 ? Number(Bun.argv[portFlag + 1]) : 9001;
@@ -11,6 +11,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error('bun-echo-server: --port must be an integer from 0 to 65535');
   process.exit(2);
 }
+const handshake = echoServerHandshake(!Bun.argv.includes('--no-deflate'));
 
 /**
  * Output a peer may leave unread before its connection is dropped: Bun's
@@ -65,7 +66,7 @@ const server = Bun.listen({
   socket: {
     open(socket) {
       const transport = transportFor(socket);
-      const session = new WebSocketSession(transport, { role: 'server', connection: ECHO_LIMITS, ...echoHandlers });
+      const session = new WebSocketSession(transport, { role: 'server', server: handshake, connection: ECHO_LIMITS, ...echoHandlers });
       socket.data = { transport, session };
     },
     // Bun may reuse the chunk's memory after this call; the session may keep

@@ -1,9 +1,9 @@
 // The echo server of echo-server.mjs on Deno's raw TCP (`Deno.listen`), to
 // show the codec needs no Node API. After `npm run build`:
-//   deno run --allow-net examples/deno-echo-server.mjs --port 9001
+//   deno run --allow-net examples/deno-echo-server.mjs --port 9001 [--no-deflate]
 // Same behaviour and limits as the Node echo server (see its --help).
 import { WebSocketSession } from './session.mjs';
-import { ECHO_LIMITS, echoHandlers } from './echo.mjs';
+import { ECHO_LIMITS, echoHandlers, echoServerHandshake } from './echo.mjs';
 
 const portFlag = Deno.args.indexOf('--port');
 const port = portFlag >= 0 ? Number(Deno.args[portFlag + 1]) : 9001;
@@ -11,6 +11,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error('deno-echo-server: --port must be an integer from 0 to 65535');
   Deno.exit(2);
 }
+const handshake = echoServerHandshake(!Deno.args.includes('--no-deflate'));
 
 /** Serves one TCP connection: bytes in to the session, its output written in order. */
 async function serve(conn) {
@@ -33,7 +34,7 @@ async function serve(conn) {
     },
     destroy: closeQuietly,
   };
-  const session = new WebSocketSession(transport, { role: 'server', connection: ECHO_LIMITS, ...echoHandlers });
+  const session = new WebSocketSession(transport, { role: 'server', server: handshake, connection: ECHO_LIMITS, ...echoHandlers });
   try {
     for await (const chunk of conn.readable) {
       session.receive(chunk);

@@ -5,19 +5,21 @@
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { acceptSocket } from './node-adapter.mjs';
-import { echoHandlers, ECHO_LIMITS, ECHO_HELP_LIMITS } from './echo.mjs';
+import { echoHandlers, echoServerHandshake, ECHO_HELP_LIMITS, ECHO_HELP_SERVER_DEFLATE, ECHO_LIMITS } from './echo.mjs';
 
-const HELP = `Usage: node examples/echo-server.mjs [--port N] [--host ADDRESS]
+const HELP = `Usage: node examples/echo-server.mjs [--port N] [--host ADDRESS] [--no-deflate]
 
 Accepts WebSocket connections (RFC 6455) at any path and echoes every text and
 binary message back unchanged, as the same type. Pings are answered with pongs;
 a Close frame is answered with a Close frame echoing its code. No subprotocol
-is required. A peer that breaks the protocol gets its own connection failed
+is required. permessage-deflate (RFC 7692) is negotiated when the client
+offers it. A peer that breaks the protocol gets its own connection failed
 with the right close code; the server keeps serving everyone else.
 
 Options:
   --port N        TCP port (default 9001; 0 picks a free one)
   --host ADDRESS  address to listen on (default 127.0.0.1)
+${ECHO_HELP_SERVER_DEFLATE}
   --help          this text
 
 Limits (chosen to admit the Autobahn|Testsuite performance cases):
@@ -29,6 +31,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '9001' },
     host: { type: 'string', default: '127.0.0.1' },
+    'no-deflate': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -42,7 +45,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const server = createServer((socket) => acceptSocket(socket, { connection: ECHO_LIMITS, ...echoHandlers }));
+const handshake = echoServerHandshake(!values['no-deflate']);
+const server = createServer((socket) => acceptSocket(socket, { server: handshake, connection: ECHO_LIMITS, ...echoHandlers }));
 server.listen(port, values.host, () => {
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   console.log(`listening on ws://${values.host}:${address.port}/`);

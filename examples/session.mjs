@@ -54,6 +54,8 @@ export class WebSocketSession {
   request = /** @type {import('wscodec').UpgradeRequest | undefined} */ (undefined);
   /** The negotiated subprotocol, if any. */
   subprotocol = /** @type {string | undefined} */ (undefined);
+  /** The negotiated extensions (e.g. permessage-deflate), as the connection runs them. */
+  extensions = /** @type {import('wscodec').Extension[]} */ ([]);
   /** Close code: the peer's (from its Close frame), the one we sent on a violation, or 1006. */
   closeCode = /** @type {number | undefined} */ (undefined);
   /** Close reason that goes with {@link closeCode}. */
@@ -193,6 +195,7 @@ export class WebSocketSession {
       this.subprotocol = result.subprotocol;
       extensions = result.extensions;
     }
+    this.extensions = extensions ?? [];
     this.#connection = new WebSocketConnection({ ...this.#options.connection, role: this.#options.role, extensions });
     this.#options.onOpen?.(this);
     // Frames that came in the same chunk as the head belong to the connection.

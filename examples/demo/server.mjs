@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { buildRejection } from 'wscodec';
+import { PerMessageDeflateServer } from 'wscodec/deflate';
 import { acceptUpgrade } from '../node-adapter.mjs';
 import { echoHandlers } from '../echo.mjs';
 import { ChatHub } from './chat-hub.mjs';
@@ -24,7 +25,8 @@ if (values.help) {
 Serves the demo page on http://ADDRESS:N/ (default localhost:8080; also the
 PORT and HOST environment variables), with WebSocket endpoints /echo (echoes
 every message, up to 1 MiB) and /chat (a room: each text message, up to
-4 KiB, goes to everyone).`);
+4 KiB, goes to everyone). Both accept the browser's permessage-deflate offer
+(RFC 7692) and compress every message; the page shows what was negotiated.`);
   process.exit(0);
 }
 const port = Number(values.port);
@@ -41,10 +43,15 @@ const STATIC = {
 };
 
 const hub = new ChatHub();
+// permessage-deflate (RFC 7692) on both endpoints, every message compressed.
+// The chat room's server compresses without context takeover, so that each
+// broadcast is compressed once for every member (a PreparedMessage shares it).
+const echoDeflate = new PerMessageDeflateServer({ threshold: 0 });
+const chatDeflate = new PerMessageDeflateServer({ threshold: 0, serverNoContextTakeover: true });
 /** @type {Record<string, Parameters<typeof acceptUpgrade>[3]>} */
 const ENDPOINTS = {
-  '/echo': { connection: { maxMessageSize: 1 << 20 }, ...echoHandlers },
-  '/chat': { connection: { maxMessageSize: 4096 }, ...hub.handlers() },
+  '/echo': { server: { extensions: [echoDeflate] }, connection: { maxMessageSize: 1 << 20 }, ...echoHandlers },
+  '/chat': { server: { extensions: [chatDeflate] }, connection: { maxMessageSize: 4096 }, ...hub.handlers() },
 };
 
 const server = createServer(async (request, response) => {
