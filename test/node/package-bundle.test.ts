@@ -13,9 +13,11 @@ import { describe, expect, it } from 'vitest';
  * Budget for `export * from 'wscodec'`, minified and gzipped (level 9), in
  * bytes. Raise it only with a reason: it is what users download. Set at
  * 13,207 B measured with the frame, connection and handshake layers, plus
- * about 6% (a permessage-deflate layer will need its own raise).
+ * about 6% (a permessage-deflate layer will need its own raise). Raised by
+ * 500 B for PreparedMessage and WebSocketConnection.sendPrepared, measured at
+ * +442 B (13,879 → 14,321 B).
  */
-const ROOT_GZIP_BUDGET = 14_000;
+const ROOT_GZIP_BUDGET = 14_500;
 
 /** Leaf modules (RFC constants, error types, randomness) that any layer may use. */
 const LEAVES = ['src/constants.ts', 'src/errors.ts', 'src/random.ts'];
