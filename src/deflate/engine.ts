@@ -25,13 +25,10 @@ import {
   zlibDeflateInit2,
   zlibInflate,
   zlibInflateInit2,
-  zlibInflateReset,
 } from 'pako';
 import { ProtocolError } from '../errors.js';
 
 const EMPTY = new Uint8Array(0);
-/** An empty stored block with its `00 00 ff ff` removed: the compressed empty message (RFC 7692 §7.2.3.6). */
-const EMPTY_BLOCK = Uint8Array.of(0);
 /** The end of a sync flush, removed from each compressed message (RFC 7692 §7.2.1). */
 const TAIL = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
 /** `Z_DEFLATED`, the only compression method (RFC 1951). */
@@ -89,10 +86,12 @@ export class RawDeflater {
     // Drop the references so that neither buffer outlives this call.
     stream.input = EMPTY;
     stream.output = EMPTY;
-    // Nothing pending and no input: zlib emits nothing, not even the flush's
-    // empty block. An empty message is then sent as 0x00 (RFC 7692 §7.2.3.6).
-    if (used === 0) return end ? EMPTY_BLOCK : EMPTY;
-    return output.subarray(0, end ? used - 4 : used);
+    if (!end) return output.subarray(0, used);
+    // Nothing new since the last flush: zlib emits nothing, and the message
+    // is then the single 0x00 of RFC 7692 §7.2.3.6 (with the tail the
+    // receiver appends, an empty stored block).
+    if (used === 0) return Uint8Array.of(0);
+    return output.subarray(0, used - 4);
   }
 
   /** Drops the compressor and its window (no context takeover: nothing is kept between messages). */
@@ -116,6 +115,8 @@ export class RawDeflater {
  */
 export class RawInflater {
   private stream: ZStream | undefined;
+  // A final block ended the stream in the current message.
+  private ended = false;
 
   /**
    * @param windowBits - the peer's window (8–15). Inflating with a window of
@@ -131,6 +132,7 @@ export class RawInflater {
    * for data that is not valid DEFLATE.
    */
   inflate(input: Uint8Array, budget: number, end: boolean): Uint8Array {
+    if (this.ended) return this.skip(end);
     const stream = (this.stream ??= this.open());
     let tailPending = end;
     stream.input = input;
@@ -151,9 +153,10 @@ export class RawInflater {
         used = stream.next_out;
         if (used > budget) throw new ProtocolError(1009, `decompressed message of over ${budget} more bytes`);
         if (status === Z_STREAM_END) {
-          // A block with BFINAL set ended the stream; what follows (at least
-          // the tail) starts a new one, without the old window.
-          zlibInflateReset(stream);
+          // A block with BFINAL set ended the stream (RFC 7692 §7.2.3.4): the
+          // rest of the message, the tail included, is not DEFLATE data.
+          this.ended = true;
+          break;
         } else if (status !== Z_OK && status !== Z_BUF_ERROR) {
           throw new ProtocolError(1007, `invalid compressed data: ${stream.msg || `zlib status ${status}`}`);
         }
@@ -174,18 +177,32 @@ export class RawInflater {
       }
     } catch (error) {
       // After a failure the stream is in no state to continue.
-      this.stream = undefined;
+      this.release();
       throw error;
     } finally {
       stream.input = EMPTY;
       stream.output = EMPTY;
     }
+    if (this.ended) this.skip(end);
     return output.subarray(0, used);
+  }
+
+  /**
+   * After a final block: ignores the rest of the message; at its end, starts
+   * a new stream for the next message (the old window cannot be kept).
+   */
+  private skip(end: boolean): Uint8Array {
+    if (end) {
+      this.ended = false;
+      this.stream = undefined;
+    }
+    return EMPTY;
   }
 
   /** Drops the decompressor and its window. */
   release(): void {
     this.stream = undefined;
+    this.ended = false;
   }
 
   private open(): ZStream {

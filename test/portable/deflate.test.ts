@@ -1,0 +1,326 @@
+/**
+ * permessage-deflate on the wire (RFC 7692 §6, §7.2): round trips under
+ * every parameter combination, the framing rules, the RFC's own examples,
+ * bounded inflation, and sharing compressed messages between connections.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Opcode, WebSocketConnection, type WebSocketEvent } from 'wscodec';
+import { PerMessageDeflate, type PerMessageDeflateOptions } from 'wscodec/deflate';
+import { concat, hex, rawFrame, utf8 } from '../helpers/bytes.ts';
+import { connectedPair, framesOf, negotiate, prose, transfer } from '../helpers/deflate.ts';
+import { failure, withoutMessages } from '../helpers/events.ts';
+
+const windowBits = fc.option(fc.integer({ min: 8, max: 15 }), { nil: undefined });
+/** Any options one side may be given. */
+const sideOptions: fc.Arbitrary<PerMessageDeflateOptions> = fc.record({
+  threshold: fc.constantFrom(0, 0, 16, 1024),
+  level: fc.integer({ min: 0, max: 9 }),
+  memLevel: fc.integer({ min: 1, max: 9 }),
+  serverNoContextTakeover: fc.boolean(),
+  clientNoContextTakeover: fc.boolean(),
+  serverMaxWindowBits: fc.oneof(windowBits, fc.boolean()),
+  clientMaxWindowBits: fc.oneof(windowBits, fc.boolean()),
+});
+
+/** Messages that compress well (repeats), badly (random bytes), or not at all (empty). */
+const message = fc.oneof(
+  fc.record({ kind: fc.constant('text' as const), data: fc.string({ unit: 'binary', maxLength: 300 }) }),
+  fc.record({ kind: fc.constant('text' as const), data: fc.tuple(fc.string({ maxLength: 12 }), fc.nat({ max: 400 })).map(([s, n]) => s.repeat(n)) }),
+  fc.record({ kind: fc.constant('binary' as const), data: fc.uint8Array({ maxLength: 3000 }) }),
+  fc.record({ kind: fc.constant('binary' as const), data: fc.nat({ max: 70_000 }).map((n) => new Uint8Array(n).fill(n & 255)) }),
+);
+
+type Message = { kind: 'text'; data: string } | { kind: 'binary'; data: Uint8Array };
+
+/** Sends a message whole, or in `parts` pieces with `fin: false` (text split on code points). */
+function send(conn: WebSocketConnection, m: Message, parts: number): void {
+  if (m.kind === 'text') {
+    const chars = [...m.data];
+    const size = Math.ceil(chars.length / parts) || 1;
+    for (let i = 0; i < parts - 1; i++) conn.sendText(chars.slice(i * size, (i + 1) * size).join(''), { fin: false });
+    conn.sendText(chars.slice((parts - 1) * size).join(''));
+  } else {
+    const size = Math.ceil(m.data.length / parts);
+    for (let i = 0; i < parts - 1; i++) conn.sendBinary(m.data.subarray(i * size, (i + 1) * size), { fin: false });
+    conn.sendBinary(m.data.subarray((parts - 1) * size));
+  }
+}
+
+const asEvent = (m: Message): WebSocketEvent => (m.kind === 'text' ? { type: 'text', data: m.data } : { type: 'binary', data: m.data });
+
+describe('round trips (RFC 7692 §7.2)', () => {
+  it('law: any negotiated parameters, any messages, parts, fragment sizes and chunking arrive intact, both directions', () => {
+    fc.assert(
+      fc.property(
+        sideOptions,
+        sideOptions,
+        fc.array(fc.tuple(message, fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 6 }),
+        fc.option(fc.integer({ min: 1, max: 5000 }), { nil: undefined }),
+        fc.constantFrom(Infinity, 1, 7, 1000),
+        (serverOptions, clientOptions, messages, fragmentSize, chunkSize) => {
+          let pair;
+          try {
+            // Tiny fragments make many frames: lift the fragment limit (it has tests of its own).
+            pair = connectedPair(serverOptions, clientOptions, { maxFragments: 1_000_000, ...(fragmentSize === undefined ? {} : { fragmentSize }) });
+          } catch {
+            return; // A response the client refuses: the negotiation tests cover those.
+          }
+          const { server, client } = pair;
+          for (const [from, to] of [
+            [client, server],
+            [server, client],
+          ] as const) {
+            const received: WebSocketEvent[] = [];
+            for (const [m, parts] of messages) {
+              send(from, m, parts);
+              received.push(...transfer(from, to, chunkSize));
+            }
+            expect(received).toEqual(messages.map(([m]) => asEvent(m)));
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  for (const bits of [8, 9, 10, 11, 12, 13, 14, 15]) {
+    it(`window bits ${bits} both ways, with and without context takeover`, () => {
+      for (const noContext of [false, true]) {
+        const options = { threshold: 0, serverMaxWindowBits: bits, clientMaxWindowBits: bits, serverNoContextTakeover: noContext, clientNoContextTakeover: noContext };
+        const { server, client, negotiated } = connectedPair(options, options);
+        expect((negotiated.server[0] as PerMessageDeflate).params).toEqual({
+          serverNoContextTakeover: noContext,
+          clientNoContextTakeover: noContext,
+          serverMaxWindowBits: bits,
+          clientMaxWindowBits: bits,
+        });
+        const texts = [0, 1, 2, 3].map((i) => prose(2000 + i * 900, bits * 10 + i));
+        for (const text of texts) {
+          client.sendText(text);
+          expect(transfer(client, server)).toEqual([{ type: 'text', data: text }]);
+          server.sendText(text);
+          expect(transfer(server, client)).toEqual([{ type: 'text', data: text }]);
+        }
+      }
+    });
+  }
+});
+
+describe('frames (RFC 7692 §6)', () => {
+  it('RSV1 marks the first frame of a compressed message only; continuation frames clear it', () => {
+    const { server, client } = connectedPair({ threshold: 0 }, { threshold: 0 }, { fragmentSize: 100 });
+    const text = prose(5000, 1);
+    client.sendText(text);
+    const wire = client.dataToSend();
+    const frames = framesOf(wire, 'server');
+    expect(frames.length).toBeGreaterThan(1);
+    expect(frames.map((f) => f.rsv1)).toEqual(frames.map((_, i) => i === 0));
+    expect(frames.map((f) => f.opcode)).toEqual(frames.map((_, i) => (i === 0 ? Opcode.Text : Opcode.Continuation)));
+    // Compressed: fewer payload bytes than the text.
+    expect(frames.reduce((n, f) => n + f.payload.length, 0)).toBeLessThan(text.length / 2);
+    expect(wire.flatMap((c) => server.receive(c))).toEqual([{ type: 'text', data: text }]);
+  });
+
+  it('a message sent in parts (fin: false) is compressed as one: RSV1 on its first frame only', () => {
+    const { server, client } = connectedPair({ threshold: 0 }, { threshold: 0 });
+    server.sendText('Hello, ', { fin: false });
+    server.ping(utf8('keepalive'));
+    server.sendText('World');
+    const wire = server.dataToSend();
+    const frames = framesOf(wire, 'client');
+    expect(frames.map((f) => [f.opcode, f.rsv1])).toEqual([
+      [Opcode.Text, true],
+      [Opcode.Ping, false],
+      [Opcode.Continuation, false],
+    ]);
+    expect(wire.flatMap((c) => client.receive(c))).toEqual([
+      { type: 'ping', data: utf8('keepalive') },
+      { type: 'text', data: 'Hello, World' },
+    ]);
+  });
+
+  it('control frames are never compressed', () => {
+    const { client } = connectedPair({ threshold: 0 }, { threshold: 0 });
+    const data = utf8('x'.repeat(100));
+    client.ping(data);
+    client.pong(data);
+    client.close(1000, 'y'.repeat(100));
+    const frames = framesOf(client.dataToSend(), 'server');
+    expect(frames.map((f) => f.rsv1)).toEqual([false, false, false]);
+    expect(Array.from(frames[0]!.payload)).toEqual(Array.from(data));
+  });
+
+  it('messages under the threshold go out uncompressed, RSV1 clear; at the threshold, compressed', () => {
+    const { server, client } = connectedPair({ threshold: 100 }, {});
+    server.sendText('a'.repeat(99));
+    server.sendText('a'.repeat(100));
+    const wire = server.dataToSend();
+    const frames = framesOf(wire, 'client');
+    expect(frames.map((f) => f.rsv1)).toEqual([false, true]);
+    expect(frames[0]!.payload.length).toBe(99);
+    expect(frames[1]!.payload.length).toBeLessThan(20);
+    expect(wire.flatMap((c) => client.receive(c))).toEqual([
+      { type: 'text', data: 'a'.repeat(99) },
+      { type: 'text', data: 'a'.repeat(100) },
+    ]);
+  });
+
+  it('the default threshold is 1024 bytes', () => {
+    const { server } = connectedPair({}, {});
+    server.sendBinary(new Uint8Array(1023));
+    server.sendBinary(new Uint8Array(1024));
+    expect(framesOf(server.dataToSend(), 'client').map((f) => f.rsv1)).toEqual([false, true]);
+  });
+
+  it('the sync flush tail 00 00 ff ff is removed (§7.2.1): "Hello" compresses to the RFC\'s bytes', () => {
+    // RFC 7692 §7.2.3.1: "Hello" in one compressed frame is f2 48 cd c9 c9 07 00.
+    const { server } = connectedPair({ threshold: 0 }, {});
+    server.sendText('Hello');
+    expect(framesOf(server.dataToSend(), 'client').map((f) => Array.from(f.payload))).toEqual([Array.from(hex('f2 48 cd c9 c9 07 00'))]);
+  });
+
+  it('without context takeover, the same message compresses to the same bytes every time; with it, a repeat costs less', () => {
+    const text = prose(3000, 7);
+    for (const noContext of [true, false]) {
+      const { server } = connectedPair({ threshold: 0, serverNoContextTakeover: noContext }, {});
+      server.sendText(text);
+      server.sendText(text);
+      const [first, second] = framesOf(server.dataToSend(), 'client').map((f) => Array.from(f.payload));
+      if (noContext) expect(second).toEqual(first);
+      else expect(second!.length).toBeLessThan(first!.length / 10);
+    }
+  });
+
+  it('the RFC 7692 §7.2.3 examples are read as the RFC says', () => {
+    const { client } = connectedPair({}, {});
+    const events = [
+      // §7.2.3.1: one compressed frame, then the same message in two fragments.
+      hex('c1 07 f2 48 cd c9 c9 07 00'),
+      hex('41 03 f2 48 cd'),
+      hex('80 04 c9 c9 07 00'),
+      // §7.2.3.3: a stored (uncompressed) DEFLATE block.
+      hex('c1 0b 00 05 00 fa ff 48 65 6c 6c 6f 00'),
+      // §7.2.3.6: an empty message as a single 0x00.
+      hex('c1 01 00'),
+    ].flatMap((frame) => client.receive(frame));
+    expect(events).toEqual([
+      { type: 'text', data: 'Hello' },
+      { type: 'text', data: 'Hello' },
+      { type: 'text', data: 'Hello' },
+      { type: 'text', data: '' },
+    ]);
+  });
+
+  it('§7.2.3.2: a second message may refer to the first (context takeover)', () => {
+    const { client } = connectedPair({}, {});
+    const events = [hex('c1 07 f2 48 cd c9 c9 07 00'), hex('c1 05 f2 00 11 00 00')].flatMap((frame) => client.receive(frame));
+    expect(events).toEqual([
+      { type: 'text', data: 'Hello' },
+      { type: 'text', data: 'Hello' },
+    ]);
+  });
+
+  it('a message with a final (BFINAL) block is accepted (§7.2.3.4), and messages after it still inflate', () => {
+    const { client } = connectedPair({}, {});
+    // "Hello" as a final fixed-Huffman block: f3 48 cd c9 c9 07 00.
+    const events = [hex('c1 07 f3 48 cd c9 c9 07 00'), hex('c1 07 f2 48 cd c9 c9 07 00')].flatMap((frame) => client.receive(frame));
+    expect(events).toEqual([
+      { type: 'text', data: 'Hello' },
+      { type: 'text', data: 'Hello' },
+    ]);
+  });
+});
+
+/** A compressed frame as a peer in `role` sends it, with `opcode` (any bytes, even as text). */
+function compressedFrom(role: 'client' | 'server', opcode: Opcode, payload: Uint8Array): Uint8Array {
+  const { server, client } = connectedPair({ threshold: 0 }, { threshold: 0 });
+  (role === 'client' ? client : server).sendBinary(payload);
+  const frame = concat((role === 'client' ? client : server).dataToSend());
+  frame[0] = (frame[0]! & 0xf0) | opcode;
+  return frame;
+}
+
+describe('violations', () => {
+  const compressedHello = hex('f2 48 cd c9 c9 07 00');
+  const cases: Array<{ name: string; frames: Uint8Array[]; code: number }> = [
+    { name: 'RSV1 on a continuation frame → 1002 (§6.1)', frames: [rawFrame({ opcode: 1, fin: false, rsv: 4, payload: compressedHello.subarray(0, 3), mask: true }), rawFrame({ opcode: 0, rsv: 4, payload: compressedHello.subarray(3), mask: true })], code: 1002 },
+    { name: 'RSV1 on a continuation of an uncompressed message → 1002', frames: [rawFrame({ opcode: 2, fin: false, payload: Uint8Array.of(1), mask: true }), rawFrame({ opcode: 0, rsv: 4, payload: compressedHello, mask: true })], code: 1002 },
+    { name: 'RSV1 on a ping → 1002 (§6.1: control frames are not compressed)', frames: [rawFrame({ opcode: 9, rsv: 4, mask: true })], code: 1002 },
+    { name: 'RSV1 on a close → 1002', frames: [rawFrame({ opcode: 8, rsv: 4, payload: Uint8Array.of(3, 232), mask: true })], code: 1002 },
+    { name: 'RSV2 on a data frame → 1002 (not negotiated)', frames: [rawFrame({ opcode: 1, rsv: 2, payload: compressedHello, mask: true })], code: 1002 },
+    { name: 'data that is not DEFLATE → 1007', frames: [rawFrame({ opcode: 2, rsv: 4, payload: hex('ff ff ff ff ff'), mask: true })], code: 1007 },
+    { name: 'a reserved block type (BTYPE 11) → 1007', frames: [rawFrame({ opcode: 2, rsv: 4, payload: hex('07 00'), mask: true })], code: 1007 },
+    { name: 'compressed text that is not UTF-8 → 1007', frames: [compressedFrom('client', Opcode.Text, Uint8Array.of(0x48, 0xff, 0xfe))], code: 1007 },
+  ];
+  for (const { name, frames, code } of cases) {
+    it(name, () => {
+      const { server } = connectedPair({}, {});
+      const events = withoutMessages(frames.flatMap((f) => server.receive(f)));
+      expect(events.at(-1)).toEqual(failure(code));
+      expect(events.filter((e) => e.type === 'error')).toHaveLength(1);
+      expect(server.state).toBe('closing');
+    });
+  }
+});
+
+describe('bounded inflation (RFC 6455 §10.4 with RFC 7692)', () => {
+  /** `size` zero bytes compressed by the peer: about 1 KiB per MiB. */
+  function zeros(size: number, fragments = 1): Uint8Array[] {
+    const { client } = connectedPair({ threshold: 0 }, { threshold: 0 }, { fragmentSize: Math.ceil(size / 1000 / fragments) + 1 });
+    client.sendBinary(new Uint8Array(size));
+    return client.dataToSend();
+  }
+
+  it('a small message that inflates past maxMessageSize fails with 1009', () => {
+    const wire = zeros(4 * 1024 * 1024);
+    expect(concat(wire).length).toBeLessThan(8 * 1024);
+    const server = new WebSocketConnection({ role: 'server', maxMessageSize: 1024 * 1024, extensions: negotiate({}, {}).server });
+    const events = withoutMessages(wire.flatMap((c) => server.receive(c)));
+    expect(events).toEqual([failure(1009)]);
+  });
+
+  it('the budget spans the frames of a fragmented message', () => {
+    const wire = zeros(2 * 1024 * 1024, 4);
+    const server = new WebSocketConnection({ role: 'server', maxMessageSize: 1024 * 1024, extensions: negotiate({}, {}).server });
+    expect(withoutMessages(wire.flatMap((c) => server.receive(c)))).toEqual([failure(1009)]);
+  });
+
+  it('a message that inflates to exactly maxMessageSize is accepted', () => {
+    const wire = zeros(64 * 1024);
+    const server = new WebSocketConnection({ role: 'server', maxMessageSize: 64 * 1024, extensions: negotiate({}, {}).server });
+    const events = wire.flatMap((c) => server.receive(c));
+    expect(events.map((e) => e.type)).toEqual(['binary']);
+    expect((events[0] as { data: Uint8Array }).data.length).toBe(64 * 1024);
+  });
+});
+
+describe('sharing a compressed message (sharedEncodingKey, encodeShared)', () => {
+  it('without context takeover: defined, and encodeShared gives what the connection sends, without touching its state', () => {
+    const options = { threshold: 0, serverNoContextTakeover: true };
+    const { server, client, negotiated } = connectedPair(options, {});
+    const extension = negotiated.server[0]!;
+    expect(extension.sharedEncodingKey).toBeTypeOf('string');
+    const other = negotiate(options, {}).server[0]!;
+    expect(other.sharedEncodingKey).toBe(extension.sharedEncodingKey);
+    expect(negotiate({ ...options, level: 1 }, {}).server[0]!.sharedEncodingKey).not.toBe(extension.sharedEncodingKey);
+
+    const payload = utf8(prose(2000, 3));
+    server.sendText('a first message', { fin: false });
+    const shared = extension.encodeShared!({ opcode: Opcode.Text, fin: true, rsv1: false, rsv2: false, rsv3: false, payload });
+    expect(shared.rsv1).toBe(true);
+    server.sendText(' goes on');
+    server.sendBinary(payload);
+    const frames = framesOf(server.dataToSend(), 'client');
+    expect(Array.from(frames.at(-1)!.payload)).toEqual(Array.from(shared.payload));
+    // The shared bytes inflate on any connection with those parameters.
+    const wire = rawFrame({ opcode: 1, rsv: 4, payload: shared.payload });
+    expect(client.receive(wire)).toEqual([{ type: 'text', data: prose(2000, 3) }]);
+  });
+
+  it('with context takeover: undefined, and encodeShared refuses', () => {
+    const extension = negotiate({}, {}).server[0]!;
+    expect(extension.sharedEncodingKey).toBeUndefined();
+    expect(() => extension.encodeShared!({ opcode: Opcode.Text, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: utf8('x') })).toThrow(TypeError);
+  });
+});
