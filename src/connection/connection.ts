@@ -364,9 +364,12 @@ export class WebSocketConnection {
 
   /** Queues a prepared message's shared frames, or sends its payload through the ordinary path when they cannot be shared. */
   private queuePrepared(message: PreparedMessage): void {
-    if (message.pushFrames(this.output, this.mask, this.extensions, this.fragmentSize)) return;
-    const opcode = message.type === 'text' ? Opcode.Text : Opcode.Binary;
-    this.queueMessage(opcode, opcode, message.payload, true);
+    const frames = message.framesFor(this.mask, this.extensions, this.fragmentSize);
+    if (frames === undefined) {
+      const opcode = message.type === 'text' ? Opcode.Text : Opcode.Binary;
+      return this.queueMessage(opcode, opcode, message.payload, true);
+    }
+    for (const chunk of frames) this.output.push(chunk);
   }
 
   private sendControl(opcode: Opcode, data: Uint8Array, method: string): void {

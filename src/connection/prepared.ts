@@ -75,30 +75,26 @@ export class PreparedMessage {
   }
 
   /**
-   * Pushes this message's frames onto a connection's output queue and
-   * returns `true`, or returns `false` having pushed nothing when the
-   * extensions' encoding cannot be shared (the connection then sends the
-   * payload through its ordinary path). Called by the connection after its
-   * state and ordering checks.
+   * This message's frames for one connection, as chunks to queue in order,
+   * or `undefined` when the extensions' encoding cannot be shared (the
+   * connection then sends the payload through its ordinary path). Server
+   * frames come from the cache: the caller must not modify the array or
+   * its chunks. Called by the connection after its state and ordering checks.
    *
    * @internal
    */
-  pushFrames(out: Uint8Array[], mask: boolean, extensions: readonly Extension[], fragmentSize: number): boolean {
+  framesFor(mask: boolean, extensions: readonly Extension[], fragmentSize: number): readonly Uint8Array[] | undefined {
     const key = sharedEncodingKey(extensions);
-    if (key === undefined) return false;
-    if (mask) {
-      pushMessage(out, this.encoded(key, extensions), true, fragmentSize);
-      return true;
-    }
+    if (key === undefined) return undefined;
+    // §5.3: a client masks every frame with a fresh key, so only the payload is shared.
+    if (mask) return frameMessage(this.encoded(key, extensions), true, fragmentSize);
     const frameKey = `${key}\0${fragmentSize}`;
     let frames = this.serverFrames.get(frameKey);
     if (frames === undefined) {
-      frames = [];
-      pushMessage(frames, this.encoded(key, extensions), false, fragmentSize);
+      frames = frameMessage(this.encoded(key, extensions), false, fragmentSize);
       this.serverFrames.set(frameKey, frames);
     }
-    for (const chunk of frames) out.push(chunk);
-    return true;
+    return frames;
   }
 
   /** The message as the extensions encode it (§9.1: in the order negotiated), cached under their shared key. */
@@ -129,11 +125,12 @@ function sharedEncodingKey(extensions: readonly Extension[]): string | undefined
 }
 
 /**
- * Pushes an encoded message as frames of at most `fragmentSize` payload
- * bytes (RFC 6455 §5.4): the first with its opcode and the extensions' RSV
- * bits, the rest continuation frames with none (RFC 7692 §6.1).
+ * An encoded message as frames of at most `fragmentSize` payload bytes
+ * (RFC 6455 §5.4): the first with its opcode and the extensions' RSV bits,
+ * the rest continuation frames with none (RFC 7692 §6.1).
  */
-function pushMessage(out: Uint8Array[], message: ExtensionFrame, mask: boolean, fragmentSize: number): void {
+function frameMessage(message: ExtensionFrame, mask: boolean, fragmentSize: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
   const payload = message.payload;
   let offset = 0;
   do {
@@ -146,4 +143,5 @@ function pushMessage(out: Uint8Array[], message: ExtensionFrame, mask: boolean, 
     pushFrame(out, opcode, part, fin, first && message.rsv1, first && message.rsv2, first && message.rsv3, mask);
     offset = end;
   } while (offset < payload.length);
+  return out;
 }
