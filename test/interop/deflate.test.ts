@@ -15,11 +15,10 @@
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { WebSocketEvent } from 'wscodec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type WebSocketSession } from '../../examples/node-adapter.mjs';
-import { ECHO_LIMITS, echoClientHandshake } from '../../examples/echo.mjs';
+import { echoClientHandshake } from '../../examples/echo.mjs';
 import { launchChromium, type Chromium } from '../helpers/chromium.mjs';
+import { openCodec } from './helpers/codec-client.js';
 import { startCodecServer, type CodecServer } from './helpers/codec-server.js';
 import { countCompression, type CompressionCounts } from './helpers/deflate.js';
 import { BUN, DENO, NODE, PEERS, PYTHON, ROOT, expectedEchoChecks, killAll, startPeer } from './helpers/processes.js';
@@ -162,38 +161,18 @@ describe('codec server (permessage-deflate) ← Bun and Deno native WebSocket', 
   });
 });
 
-/** A codec client (examples/node-adapter.mjs) offering permessage-deflate, whose messages are awaited in order. */
+/** A codec client offering permessage-deflate as examples/echo-client.mjs does, counting compressed messages. */
 async function openDeflateClient(url: string) {
-  const events: WebSocketEvent[] = [];
-  let wake = () => {};
-  const session: WebSocketSession = await connect(url, {
-    client: echoClientHandshake(true),
-    connection: ECHO_LIMITS,
-    onEvent(_session, event) {
-      const copy = { ...event };
-      if ('data' in copy && copy.data instanceof Uint8Array) (copy as { data: Uint8Array }).data = new Uint8Array(copy.data);
-      events.push(copy);
-      wake();
-    },
-    onClose: () => wake(),
-  });
+  const { session, next } = await openCodec(url, echoClientHandshake(true));
   const deflate = session.extensions.find((e) => e.name === 'permessage-deflate');
   const compression = deflate && countCompression(deflate);
-  const next = async () => {
-    for (;;) {
-      const index = events.findIndex((e) => e.type === 'text' || e.type === 'binary');
-      if (index >= 0) return events.splice(0, index + 1).pop()!;
-      if (session.state === 'closed') throw new Error(`closed (code ${session.closeCode}) while waiting for a message`);
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  };
   /** Sends every message and checks each echo. */
   const echoAll = async () => {
     const sent = messages();
     for (const message of sent) {
       if (typeof message === 'string') session.sendText(message);
       else session.sendBinary(message);
-      const echoed = await next();
+      const echoed = await next('text', 'binary');
       expect(echoed.type).toBe(typeof message === 'string' ? 'text' : 'binary');
       expect(same(message, (echoed as { data: string | Uint8Array }).data)).toBe(true);
     }
