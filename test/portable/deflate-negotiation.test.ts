@@ -118,7 +118,7 @@ describe('the server answer (RFC 7692 §7.1)', () => {
         return [n!, v ?? null] as const;
       }));
       expect(refusal?.reason).toBe(reason);
-      expect(refusal?.message).toMatch(/RFC 7692|limit/);
+      expect(/RFC 7692|limit/.test(refusal?.message ?? '')).toBe(true);
     });
   }
 

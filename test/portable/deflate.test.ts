@@ -300,7 +300,7 @@ describe('sharing a compressed message (sharedEncodingKey, encodeShared)', () =>
     const options = { threshold: 0, serverNoContextTakeover: true };
     const { server, client, negotiated } = connectedPair(options, {});
     const extension = negotiated.server[0]!;
-    expect(extension.sharedEncodingKey).toBeTypeOf('string');
+    expect(typeof extension.sharedEncodingKey).toBe('string');
     const other = negotiate(options, {}).server[0]!;
     expect(other.sharedEncodingKey).toBe(extension.sharedEncodingKey);
     expect(negotiate({ ...options, level: 1 }, {}).server[0]!.sharedEncodingKey).not.toBe(extension.sharedEncodingKey);

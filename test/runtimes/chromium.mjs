@@ -8,14 +8,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.mjs';
-import { exportTargets, root } from './package-exports.mjs';
+import { dependencyTargets, exportTargets, root } from './package-exports.mjs';
 
 const bundleDir = resolve(process.argv[2] ?? '');
 const files = readdirSync(bundleDir).filter((f) => f.endsWith('.mjs')).sort();
 
 /** Import map entries for every subpath in package.json "exports" (ESM branch). */
 const importMap = () => ({
-  imports: Object.fromEntries(Object.entries(exportTargets('import')).map(([spec, file]) => [spec, `/pkg/${file}`])),
+  imports: Object.fromEntries(
+    [...Object.entries(exportTargets('import')), ...Object.entries(dependencyTargets())].map(([spec, file]) => [spec, `/pkg/${file}`]),
+  ),
 });
 
 const page = `<!doctype html><meta charset="utf-8"><title>wscodec portable tests</title>
@@ -45,7 +47,9 @@ const server = createServer((req, res) => {
     if (!url.pathname.startsWith(prefix)) continue;
     const path = resolve(dir, decodeURIComponent(url.pathname.slice(prefix.length)));
     // Serve only files below the mount, and from the package only what it ships.
-    const allowed = path.startsWith(dir) && (prefix !== '/pkg/' || path.startsWith(join(root, 'dist') + sep));
+    // (and the runtime dependencies the package imports, e.g. pako for wscodec/deflate).
+    const shipped = [join(root, 'dist') + sep, ...Object.keys(dependencyTargets()).map((name) => join(root, 'node_modules', name) + sep)];
+    const allowed = path.startsWith(dir) && (prefix !== '/pkg/' || shipped.some((d) => path.startsWith(d)));
     try {
       if (!allowed) throw new Error('forbidden');
       const body = readFileSync(path);

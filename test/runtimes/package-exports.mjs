@@ -20,3 +20,21 @@ export function exportTargets(condition) {
   }
   return targets;
 }
+
+/**
+ * The package's runtime dependencies (package.json "dependencies", e.g. the
+ * DEFLATE engine that `wscodec/deflate` imports) mapped to the ESM file each
+ * resolves to, relative to the package root, for runtimes that resolve bare
+ * specifiers only through an import map (the browser).
+ */
+export function dependencyTargets() {
+  const { dependencies = {} } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+  const targets = {};
+  for (const name of Object.keys(dependencies)) {
+    const manifest = JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, 'utf8'));
+    const entry = manifest.exports?.['.'];
+    const file = (typeof entry === 'string' ? entry : entry?.import?.default ?? entry?.import ?? entry?.default) ?? manifest.module ?? manifest.main;
+    targets[name] = `node_modules/${name}/${String(file).replace(/^\.\//, '')}`;
+  }
+  return targets;
+}
