@@ -262,6 +262,16 @@ export class WebSocketConnection {
     this.queuePrepared(message);
   }
 
+  /** Queues a prepared message's shared frames, or sends its payload through the ordinary path when they cannot be shared. */
+  private queuePrepared(message: PreparedMessage): void {
+    const frames = message.framesFor(this.mask, this.extensions, this.fragmentSize);
+    if (frames === undefined) {
+      const opcode = message.type === 'text' ? Opcode.Text : Opcode.Binary;
+      return this.queueMessage(opcode, opcode, message.payload, true);
+    }
+    for (const chunk of frames) this.output.push(chunk);
+  }
+
   /**
    * Queues a Ping (RFC 6455 §5.5.2); see also the keepalive helper.
    *
@@ -360,16 +370,6 @@ export class WebSocketConnection {
     // What an extension returns is checked as encodeFrame checks any frame.
     checkFrame(frame.opcode, frame.fin, frame.payload.length);
     pushFrame(this.output, frame.opcode, frame.payload, frame.fin, frame.rsv1, frame.rsv2, frame.rsv3, this.mask);
-  }
-
-  /** Queues a prepared message's shared frames, or sends its payload through the ordinary path when they cannot be shared. */
-  private queuePrepared(message: PreparedMessage): void {
-    const frames = message.framesFor(this.mask, this.extensions, this.fragmentSize);
-    if (frames === undefined) {
-      const opcode = message.type === 'text' ? Opcode.Text : Opcode.Binary;
-      return this.queueMessage(opcode, opcode, message.payload, true);
-    }
-    for (const chunk of frames) this.output.push(chunk);
   }
 
   private sendControl(opcode: Opcode, data: Uint8Array, method: string): void {
