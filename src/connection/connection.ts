@@ -269,7 +269,7 @@ export class WebSocketConnection {
       const opcode = message.type === 'text' ? Opcode.Text : Opcode.Binary;
       return this.queueMessage(opcode, opcode, message.payload, true);
     }
-    for (const chunk of frames) this.output.push(chunk);
+    for (const chunk of frames) this.enqueue(chunk);
   }
 
   /**
@@ -318,6 +318,11 @@ export class WebSocketConnection {
     this.pendingClose = undefined;
     this.output.push(this.encodeClose(code, reasonBytes));
     this.closeQueued = true;
+  }
+
+  /** The one way into the output queue for prepared messages' chunks. */
+  private enqueue(chunk: Uint8Array): void {
+    this.output.push(chunk);
   }
 
   private assertCanSend(method: string): void {
