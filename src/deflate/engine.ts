@@ -31,6 +31,15 @@ import { ProtocolError } from '../errors.js';
 const EMPTY = new Uint8Array(0);
 /** The end of a sync flush, removed from each compressed message (RFC 7692 §7.2.1). */
 const TAIL = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
+/**
+ * Size of the one scratch buffer that every inflater of this realm (module
+ * instance) writes into first: 64 KiB, allocated on first use and shared by
+ * all connections. Messages that inflate to more grow into buffers of their own.
+ */
+const SCRATCH_SIZE = 64 * 1024;
+let sharedScratch: Uint8Array<ArrayBuffer> | undefined;
+const scratch = (): Uint8Array<ArrayBuffer> => (sharedScratch ??= new Uint8Array(SCRATCH_SIZE));
+
 /** `Z_DEFLATED`, the only compression method (RFC 1951). */
 const DEFLATED = 8;
 
@@ -140,7 +149,9 @@ export class RawInflater {
     stream.avail_in = input.length;
     // Never more than budget + 1: one byte past the budget proves the message too big.
     const limit = Math.min(budget, Number.MAX_SAFE_INTEGER - 1) + 1;
-    let output = new Uint8Array(Math.min(limit, Math.max(1024, input.length * 4)));
+    // Inflate into the shared scratch first (calls never interleave: all of
+    // this is synchronous), then copy out exactly what came out.
+    let output = limit < SCRATCH_SIZE ? scratch().subarray(0, limit) : scratch();
     let used = 0;
     try {
       for (;;) {
@@ -161,7 +172,7 @@ export class RawInflater {
           throw new ProtocolError(1007, `invalid compressed data: ${stream.msg || `zlib status ${status}`}`);
         }
         if (stream.avail_out === 0) {
-          const grown = new Uint8Array(Math.min(limit, output.length * 2));
+          const grown = new Uint8Array(Math.min(limit, Math.max(output.length * 2, used + stream.avail_in * 4)));
           grown.set(output);
           output = grown;
         } else if (stream.avail_in === 0) {
@@ -170,7 +181,7 @@ export class RawInflater {
           stream.input = TAIL;
           stream.next_in = 0;
           stream.avail_in = TAIL.length;
-        } else if (stream.avail_in === inBefore && used === outBefore && status !== Z_STREAM_END) {
+        } else if (stream.avail_in === inBefore && used === outBefore) {
           // Input left, room left, nothing consumed or produced: zlib is stuck.
           throw new ProtocolError(1007, 'invalid compressed data');
         }
@@ -184,7 +195,7 @@ export class RawInflater {
       stream.output = EMPTY;
     }
     if (this.ended) this.skip(end);
-    return output.subarray(0, used);
+    return output.buffer === sharedScratch?.buffer ? output.slice(0, used) : output.subarray(0, used);
   }
 
   /**

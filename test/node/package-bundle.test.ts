@@ -19,6 +19,15 @@ import { describe, expect, it } from 'vitest';
  */
 const ROOT_GZIP_BUDGET = 14_500;
 
+/**
+ * Budget for `export * from 'wscodec/deflate'`, minified and gzipped, in
+ * bytes: what permessage-deflate adds for a user who imports it (the root
+ * entry does not load it). Measured at 14,802 B: pako's low-level deflate and
+ * inflate (11,645 B of it), the extension and negotiation (~2.6 KB) and the
+ * shared constants and errors; plus about 8%.
+ */
+const DEFLATE_GZIP_BUDGET = 16_000;
+
 /** Leaf modules (RFC constants, error types, randomness) that any layer may use. */
 const LEAVES = ['src/constants.ts', 'src/errors.ts', 'src/random.ts'];
 
@@ -43,7 +52,7 @@ async function bundle(contents: string): Promise<Bundle> {
     target: 'es2022',
     minify: true,
     metafile: true,
-    alias: { wscodec: './dist/index.js' },
+    alias: { 'wscodec/deflate': './dist/deflate.js', wscodec: './dist/index.js' },
     logLevel: 'silent',
   });
   const [output] = Object.values(result.metafile.outputs);
@@ -80,6 +89,8 @@ describe('tree-shaking', () => {
       frame: ['src/frame/'],
       handshake: ['src/handshake/'],
       connection: ['src/connection/', 'src/frame/', 'src/extensions/'],
+      // The one layer with a dependency: its DEFLATE engine.
+      deflate: ['src/deflate/', 'node_modules/pako/'],
     };
     for (const [layer, prefixes] of Object.entries(allowed)) {
       const whole = await bundle(`export * from './src/${layer}/index.ts';`);
@@ -100,7 +111,23 @@ describe('tree-shaking', () => {
   });
 });
 
+describe('the DEFLATE engine stays out of the core', () => {
+  it('the root entry and every other subpath load no pako and no deflate code', async () => {
+    for (const entry of [`export * from 'wscodec';`, ...['frame', 'connection', 'handshake'].map((l) => `export * from './dist/${l}.js';`)]) {
+      const whole = await bundle(entry);
+      expect(whole.inputs.filter((f) => f.includes('pako') || f.includes('deflate')), entry).toEqual([]);
+    }
+  });
+});
+
 describe('size budget', () => {
+  it(`wscodec/deflate is at most ${DEFLATE_GZIP_BUDGET} bytes minified and gzipped`, async () => {
+    const whole = await bundle(`export * from 'wscodec/deflate';`);
+    report('wscodec/deflate (dist)', whole);
+    expect(whole.inputs.some((f) => f.startsWith('node_modules/pako/'))).toBe(true);
+    expect(whole.gzipped).toBeLessThanOrEqual(DEFLATE_GZIP_BUDGET);
+  });
+
   it(`the whole root entry is at most ${ROOT_GZIP_BUDGET} bytes minified and gzipped`, async () => {
     const whole = await bundle(`export * from 'wscodec';`);
     report('root entry (dist)', whole);

@@ -107,8 +107,10 @@ describe('package.json', () => {
     expect([...typedoc.entryPoints].sort()).toEqual(sources.sort());
   });
 
-  it('declares no runtime dependencies and no side effects', () => {
-    expect(pkg.dependencies ?? {}).toEqual({});
+  it('declares one runtime dependency, the DEFLATE engine of wscodec/deflate, at an exact version, and no side effects', () => {
+    // pako is imported by dist/deflate.* only (package-shipped-code.test.ts, package-bundle.test.ts).
+    expect(Object.keys(pkg.dependencies ?? {})).toEqual(['pako']);
+    expect(pkg.dependencies.pako).toMatch(/^\d+\.\d+\.\d+$/);
     expect(pkg.peerDependencies ?? {}).toEqual({});
     expect(pkg.sideEffects).toBe(false);
   });
