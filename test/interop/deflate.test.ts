@@ -68,7 +68,7 @@ describe('codec server (permessage-deflate) ← ws client', () => {
       'permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10; client_max_window_bits=9',
     ],
     [
-      'the smallest windows (8 bits is offered by ws as 8; zlib compresses with 9, RFC 7692 §7.1.2)',
+      'window bits 8 both ways (the smallest, RFC 7692 §7.1.2)',
       { serverMaxWindowBits: 8, clientMaxWindowBits: 8 },
       'permessage-deflate; server_max_window_bits=8; client_max_window_bits=8',
       'permessage-deflate; server_max_window_bits=8; client_max_window_bits=8',
