@@ -18,24 +18,23 @@
 // warm-up pass, then one timed pass of compress and one of inflate. Rounds
 // interleave the variants so machine noise hits both; figures are medians.
 //
-// Run: npm run build && node bench/deflate.bench.mjs [rounds]
+// With --engines it compares the engines considered instead: pako (as
+// wscodec/deflate drives it) against fflate's streaming Deflate/Inflate with
+// flush(true) per message (fflate has no window-size option; its output is
+// checked for the 00 00 ff ff that RFC 7692 §7.2.1 removes).
+//
+// Run: npm run build && node bench/deflate.bench.mjs [rounds] [--engines]
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { binaryLike, random } from '../test/helpers/data.mjs';
 
-const ROUNDS = Number(process.argv[2] ?? 7);
+// `--engines`: the two candidate engines instead (pako through wscodec/deflate against fflate).
+const ENGINES = process.argv.includes('--engines');
+const VARIANTS = ENGINES ? ['wscodec', 'fflate'] : ['wscodec', 'ws'];
+const ROUNDS = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 7);
 const self = fileURLToPath(import.meta.url);
 
-/** xorshift32: the same data in every process. */
-function random(seed) {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon'.split(' ');
 
 /** `count` JSON messages of about `size` bytes, as an API sends: objects with keys, numbers and words. */
@@ -64,24 +63,7 @@ export function jsonMessages(count, size) {
 
 /** `count` binary messages of `size` bytes that compress somewhat: runs, repeats and noise. */
 export function binaryMessages(count, size) {
-  const next = random(2);
-  const out = [];
-  for (let m = 0; m < count; m++) {
-    const bytes = new Uint8Array(size);
-    let i = 0;
-    while (i < size) {
-      const kind = next();
-      const length = Math.min(size - i, 1 + Math.floor(next() * 64));
-      if (kind < 0.3) bytes.fill(Math.floor(next() * 256), i, i + length);
-      else if (kind < 0.6 && i > 300) {
-        const from = i - 1 - Math.floor(next() * 256);
-        bytes.copyWithin(i, from, from + length);
-      } else for (let j = 0; j < length; j++) bytes[i + j] = Math.floor(next() * 256);
-      i += length;
-    }
-    out.push(bytes);
-  }
-  return out;
+  return Array.from({ length: count }, (_, m) => binaryLike(size, m + 2));
 }
 
 const WORKLOADS = {
@@ -123,6 +105,38 @@ async function child(variant, workloadName) {
       for (const c of compressed) bytes += receiver.decode({ ...frame(c), rsv1: true }, 1 << 30).payload.length;
       return bytes;
     };
+  } else if (variant === 'fflate') {
+    // fflate's streaming Deflate/Inflate, a sync flush per message (flush(true)), level 6.
+    const { Deflate, Inflate } = await import('fflate');
+    let tails = 0;
+    const fflateCompress = () => {
+      const out = [];
+      let chunks = [];
+      const deflate = new Deflate({ level: 6 }, (chunk) => chunks.push(chunk));
+      for (const m of messages) {
+        deflate.push(m);
+        deflate.flush(true);
+        const one = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+        chunks = [];
+        const l = one.length;
+        if (l >= 4 && one[l - 4] === 0 && one[l - 3] === 0 && one[l - 2] === 0xff && one[l - 1] === 0xff) tails++;
+        out.push(one);
+      }
+      return out;
+    };
+    const fflateCompressed = fflateCompress();
+    compress = async () => fflateCompress().reduce((n, c) => n + c.length, 0);
+    inflate = async () => {
+      let bytes = 0;
+      const inflater = new Inflate((chunk) => (bytes += chunk.length));
+      try {
+        for (const c of fflateCompressed) inflater.push(c);
+      } catch (error) {
+        console.error(`fflate: Inflate failed on its own sync-flushed stream: ${error.message}`);
+      }
+      return bytes;
+    };
+    console.error(`fflate: ${tails} of ${messages.length} sync-flushed messages end in 00 00 ff ff`);
   } else {
     const require = createRequire(import.meta.url);
     const PerMessageDeflate = require(require.resolve('ws').replace(/index\.js$/, 'lib/permessage-deflate.js'));
@@ -152,7 +166,9 @@ async function child(variant, workloadName) {
   const total = messages.reduce((n, m) => n + m.length, 0);
   await compress(); // warm-up
   const inflated = await inflate();
-  if (inflated !== total) throw new Error(`${variant} inflated ${inflated} bytes, expected ${total}`);
+  if (inflated !== total && variant !== 'fflate') throw new Error(`${variant} inflated ${inflated} bytes, expected ${total}`);
+  // fflate's Inflate holds back output it has not yet written out: a receiver could not deliver each message.
+  if (variant === 'fflate') console.error(`fflate: Inflate gave out ${inflated} of ${total} bytes after the last message's flush point`);
   let start = performance.now();
   const compressedBytes = await compress();
   const compressMs = performance.now() - start;
@@ -168,17 +184,21 @@ async function child(variant, workloadName) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
-  console.log(`node ${process.version}; ${ROUNDS} rounds, each variant in its own process; medians (best in brackets)\n`);
+  console.log(`node ${process.version}; ${VARIANTS.join(' vs ')}; ${ROUNDS} rounds, each variant in its own process; medians (best in brackets)\n`);
   for (const [workloadName, workload] of Object.entries(WORKLOADS)) {
-    const results = { wscodec: [], ws: [] };
+    const [a, b] = VARIANTS;
+    const results = { [a]: [], [b]: [] };
+    const notes = new Set();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const variant of round % 2 === 0 ? ['wscodec', 'ws'] : ['ws', 'wscodec']) {
+      for (const variant of round % 2 === 0 ? [a, b] : [b, a]) {
         const run = spawnSync(process.execPath, [self, '--child', variant, workloadName], { encoding: 'utf8' });
         if (run.status !== 0) throw new Error(`${variant} ${workloadName} failed:\n${run.stderr}`);
         results[variant].push(JSON.parse(run.stdout.trim().split('\n').at(-1)));
+        if (run.stderr.trim()) notes.add(run.stderr.trim());
       }
     }
-    const first = results.wscodec[0];
+    for (const note of notes) console.log(`  (${note})`);
+    const first = results[a][0];
     console.log(`${workload.name}: ${first.total.toLocaleString('en-US')} bytes`);
     const rate = {};
     for (const [variant, runs] of Object.entries(results)) {
@@ -191,7 +211,7 @@ async function main() {
           `ratio ${(runs[0].compressedBytes / first.total).toFixed(3)}; inflate ${i.toFixed(1).padStart(8)} ms [${Math.min(...runs.map((r) => r.inflateMs)).toFixed(1)}] ${mb(first.total, i)} MB/s`,
       );
     }
-    console.log(`  wscodec/ws: compress ${(rate.wscodec.c / rate.ws.c).toFixed(2)}×, inflate ${(rate.wscodec.i / rate.ws.i).toFixed(2)}×\n`);
+    console.log(`  ${a}/${b}: compress ${(rate[a].c / rate[b].c).toFixed(2)}×, inflate ${(rate[a].i / rate[b].i).toFixed(2)}×\n`);
   }
 }
 

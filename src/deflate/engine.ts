@@ -23,8 +23,10 @@ import {
   Z_SYNC_FLUSH,
   zlibDeflate,
   zlibDeflateInit2,
+  zlibDeflateReset,
   zlibInflate,
   zlibInflateInit2,
+  zlibInflateReset,
 } from 'pako';
 import { ProtocolError } from '../errors.js';
 
@@ -39,6 +41,18 @@ const TAIL = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
 const SCRATCH_SIZE = 64 * 1024;
 let sharedScratch: Uint8Array<ArrayBuffer> | undefined;
 const scratch = (): Uint8Array<ArrayBuffer> => (sharedScratch ??= new Uint8Array(SCRATCH_SIZE));
+
+/**
+ * Streams released after a message without context takeover, reset and kept
+ * for the next one: at most one per distinct settings in the whole realm, not
+ * one per connection (everything here is synchronous, so a stream is never
+ * in use by two connections at once). A connection that compresses or
+ * inflates without context takeover thus holds no zlib state between
+ * messages, and does not pay for a new one (about 270 KiB to allocate and
+ * clear for a compressor with the defaults) per message either.
+ */
+const idleDeflaters = new Map<string, ZStream>();
+const idleInflaters = new Map<number, ZStream>();
 
 /** `Z_DEFLATED`, the only compression method (RFC 1951). */
 const DEFLATED = 8;
@@ -103,16 +117,37 @@ export class RawDeflater {
     return output.subarray(0, used - 4);
   }
 
-  /** Drops the compressor and its window (no context takeover: nothing is kept between messages). */
+  /**
+   * Drops the compressor and its window (no context takeover: nothing is kept
+   * between messages); the stream, reset, may serve the next message of any
+   * connection with the same settings.
+   */
   release(): void {
+    const stream = this.stream;
     this.stream = undefined;
+    if (stream !== undefined && !idleDeflaters.has(this.key)) {
+      zlibDeflateReset(stream);
+      idleDeflaters.set(this.key, stream);
+    }
+  }
+
+  private get key(): string {
+    const { level, memLevel, windowBits } = this.settings;
+    return `${level}/${memLevel}/${windowBits}`;
   }
 
   private open(): ZStream {
+    const idle = idleDeflaters.get(this.key);
+    if (idle !== undefined) {
+      idleDeflaters.delete(this.key);
+      return idle;
+    }
     const { level, memLevel, windowBits } = this.settings;
     const stream = new ZStream();
     const strategy = windowBits === 8 ? Z_RLE : Z_DEFAULT_STRATEGY;
-    const status = zlibDeflateInit2(stream, level, DEFLATED, -Math.max(windowBits, 9), memLevel, strategy);
+    // pako's own hash table has 2^15 entries whatever memLevel says; zlib's
+    // classic one (2^(memLevel+7)) makes a lower memLevel save memory.
+    const status = zlibDeflateInit2(stream, level, DEFLATED, -Math.max(windowBits, 9), memLevel, strategy, memLevel < 8);
     if (status !== Z_OK) throw new RangeError(`permessage-deflate: zlib refused level ${level}, memLevel ${memLevel}, windowBits ${windowBits}`);
     return stream;
   }
@@ -187,8 +222,9 @@ export class RawInflater {
         }
       }
     } catch (error) {
-      // After a failure the stream is in no state to continue.
-      this.release();
+      // After a failure the stream is in no state to continue (nor to be reused).
+      this.stream = undefined;
+      this.ended = false;
       throw error;
     } finally {
       stream.input = EMPTY;
@@ -203,20 +239,29 @@ export class RawInflater {
    * a new stream for the next message (the old window cannot be kept).
    */
   private skip(end: boolean): Uint8Array {
-    if (end) {
-      this.ended = false;
-      this.stream = undefined;
-    }
+    if (end) this.release();
     return EMPTY;
   }
 
-  /** Drops the decompressor and its window. */
+  /** Drops the decompressor and its window; the stream, reset, may serve the next message of any connection. */
   release(): void {
+    const stream = this.stream;
     this.stream = undefined;
     this.ended = false;
+    const bits = Math.max(this.windowBits, 9);
+    if (stream !== undefined && !idleInflaters.has(bits)) {
+      zlibInflateReset(stream);
+      idleInflaters.set(bits, stream);
+    }
   }
 
   private open(): ZStream {
+    const bits = Math.max(this.windowBits, 9);
+    const idle = idleInflaters.get(bits);
+    if (idle !== undefined) {
+      idleInflaters.delete(bits);
+      return idle;
+    }
     const stream = new ZStream();
     zlibInflateInit2(stream, -Math.max(this.windowBits, 9));
     return stream;

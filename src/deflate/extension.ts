@@ -141,8 +141,10 @@ export class PerMessageDeflate implements Extension {
       throw new TypeError('PerMessageDeflate.encodeShared: only a whole text or binary message can be shared');
     }
     if (frame.payload.length < this.threshold) return frame;
-    // A fresh compressor: the result depends on nothing but the message and the key.
-    const payload = new RawDeflater(this.settings).compress(frame.payload, true);
+    // A compressor of its own, fresh or reset: the result depends on nothing but the message and the key.
+    const deflater = new RawDeflater(this.settings);
+    const payload = deflater.compress(frame.payload, true);
+    deflater.release();
     return { ...frame, rsv1: true, payload };
   }
 

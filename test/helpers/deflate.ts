@@ -18,6 +18,9 @@ import {
 } from 'wscodec';
 import { PerMessageDeflateClient, PerMessageDeflateServer, type PerMessageDeflateOptions } from 'wscodec/deflate';
 import { ascii } from './bytes.ts';
+import { binaryLike, random } from './data.mjs';
+
+export { binaryLike };
 
 /** What one full handshake made of the options: each side's extensions and the response header. */
 export interface Negotiated {
@@ -82,17 +85,6 @@ export function framesOf(chunks: readonly Uint8Array[], readerRole: Role): Frame
   return out.filter((f): f is Frame => f.type === 'frame');
 }
 
-/** A deterministic pseudo-random generator (xorshift32), so data sets are the same in every runtime. */
-export function random(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
-
 const WORDS = 'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she there one all we can their has been if more when will would who so no'.split(' ');
 
 /** Prose-like text of exactly `size` bytes. */
@@ -122,22 +114,6 @@ export function html(size: number, seed: number): string {
     text += `<${tag} class="c${Math.floor(next() * 20)}">${prose(20 + Math.floor(next() * 60), Math.floor(next() * 1e9))}</${tag}>\n`;
   }
   return text.slice(0, size);
-}
-
-/** Binary data of `size` bytes that compresses somewhat, like images or PDF streams: runs, repeats and noise. */
-export function binaryLike(size: number, seed: number): Uint8Array {
-  const next = random(seed);
-  const out = new Uint8Array(size);
-  let i = 0;
-  while (i < size) {
-    const kind = next();
-    const length = Math.min(size - i, 1 + Math.floor(next() * 64));
-    if (kind < 0.3) out.fill(Math.floor(next() * 256), i, i + length);
-    else if (kind < 0.6 && i > 256) out.copyWithin(i, i - 1 - Math.floor(next() * 256), i - 1 - Math.floor(next() * 256) + length);
-    else for (let j = 0; j < length; j++) out[i + j] = Math.floor(next() * 256);
-    i += length;
-  }
-  return out;
 }
 
 /** Autobahn 12.x/13.x data sets: text ones as strings, binary ones as bytes (prose sent as binary included). */
