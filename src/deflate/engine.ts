@@ -40,6 +40,9 @@ const TAIL = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
  */
 const SCRATCH_SIZE = 64 * 1024;
 let sharedScratch: Uint8Array<ArrayBuffer> | undefined;
+/** Inputs up to this size are inflated with their tail appended in one call, through a shared buffer. */
+const SMALL_INPUT = 4096;
+let sharedInput: Uint8Array | undefined;
 const scratch = (): Uint8Array<ArrayBuffer> => (sharedScratch ??= new Uint8Array(SCRATCH_SIZE));
 
 /**
@@ -179,6 +182,14 @@ export class RawInflater {
     if (this.ended) return this.skip(end);
     const stream = (this.stream ??= this.open());
     let tailPending = end;
+    if (end && input.length <= SMALL_INPUT) {
+      // One pass for a small message: it and its tail, copied side by side.
+      const joined = (sharedInput ??= new Uint8Array(SMALL_INPUT + TAIL.length));
+      joined.set(input);
+      joined.set(TAIL, input.length);
+      input = joined.subarray(0, input.length + TAIL.length);
+      tailPending = false;
+    }
     stream.input = input;
     stream.next_in = 0;
     stream.avail_in = input.length;

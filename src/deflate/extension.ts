@@ -53,8 +53,11 @@ const RSV1 = 0x40;
  * Memory: a compressor exists only while this side compresses with context
  * takeover (kept between messages), or during one message without it; an
  * inflater likewise for the peer's direction. With no context takeover in
- * both directions an idle connection holds no zlib state at all. See the
- * README's memory section for measured figures.
+ * both directions an idle connection holds no zlib state at all. Measured in
+ * Node per idle server connection (README, "Memory per idle connection"):
+ * about 320 KB with context takeover both ways and the defaults (window 15,
+ * memLevel 8: compressor ~270 KB, inflater ~45 KB), about 4 KB with none,
+ * about 27 KB with windows of 9 and memLevel 1.
  */
 export class PerMessageDeflate implements Extension {
   /** The extension token, `permessage-deflate`. */
