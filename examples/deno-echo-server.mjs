@@ -1,6 +1,6 @@
 // The echo server of echo-server.mjs on Deno's raw TCP (`Deno.listen`), to
 // show the codec needs no Node API. After `npm run build`:
-//   deno run --allow-net examples/deno-echo-server.mjs --port 9001
+//   deno run --allow-net examples/deno-echo-server.mjs --port 9001 [--no-deflate]
 // Same behaviour, limits and options as the Node echo server (see its --help).
 import { WebSocketSession } from './session.mjs';
 import { echoSessionOptionsFromArgs, flagValue } from './echo.mjs';

@@ -7,12 +7,13 @@ import { parseArgs } from 'node:util';
 import { acceptSocket } from './node-adapter.mjs';
 import { ECHO_HELP_LIMITS, ECHO_HELP_OPTIONS, echoSessionOptions } from './echo.mjs';
 
-const HELP = `Usage: node examples/echo-server.mjs [--port N] [--host ADDRESS] [--max-fragments N] [--handshake-timeout MS]
+const HELP = `Usage: node examples/echo-server.mjs [--port N] [--host ADDRESS] [--max-fragments N] [--handshake-timeout MS] [--no-deflate]
 
 Accepts WebSocket connections (RFC 6455) at any path and echoes every text and
 binary message back unchanged, as the same type. Pings are answered with pongs;
 a Close frame is answered with a Close frame echoing its code. No subprotocol
-is required. A peer that breaks the protocol gets its own connection failed
+is required. permessage-deflate (RFC 7692) is negotiated when the client
+offers it. A peer that breaks the protocol gets its own connection failed
 with the right close code; the server keeps serving everyone else.
 
 Options:
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     'max-fragments': { type: 'string' },
     'handshake-timeout': { type: 'string' },
+    'no-deflate': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -47,7 +49,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 let sessionOptions;
 try {
-  sessionOptions = echoSessionOptions({ maxFragments: values['max-fragments'], handshakeTimeout: values['handshake-timeout'] });
+  sessionOptions = echoSessionOptions({ maxFragments: values['max-fragments'], handshakeTimeout: values['handshake-timeout'], deflate: !values['no-deflate'] });
 } catch (error) {
   console.error(`echo-server: ${/** @type {Error} */ (error).message}`);
   process.exit(2);

@@ -1,7 +1,36 @@
 // The echo behaviour shared by the echo server on Node, Deno and Bun and by
 // the echo client: runtime-neutral, on top of session.mjs.
 import { DEFAULT_HTTP_HEAD_LIMITS } from 'wscodec';
+import { PerMessageDeflateClient, PerMessageDeflateServer } from 'wscodec/deflate';
 import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './session.mjs';
+
+/**
+ * permessage-deflate (RFC 7692) as the echo programs negotiate it: every
+ * message is compressed, however small (threshold 0), so that every message
+ * of a conformance run goes through the extension.
+ */
+const ECHO_DEFLATE = { threshold: 0 };
+
+/**
+ * Server handshake options: accept every permessage-deflate offer a client may
+ * make (any window bits, either no-context-takeover), or decline all offers.
+ * @param {boolean} deflate
+ * @returns {import('wscodec').ServerHandshakeOptions}
+ */
+export function echoServerHandshake(deflate) {
+  return { extensions: deflate ? [new PerMessageDeflateServer(ECHO_DEFLATE)] : [] };
+}
+
+/**
+ * Client handshake options: offer `permessage-deflate; client_max_window_bits`,
+ * or nothing.
+ * @param {boolean} deflate
+ * @returns {Omit<import('wscodec').ClientHandshakeOptions, 'url'>}
+ */
+export function echoClientHandshake(deflate) {
+  return { extensions: deflate ? [new PerMessageDeflateClient(ECHO_DEFLATE)] : [] };
+}
+
 
 /**
  * Connection limits that admit the Autobahn|Testsuite performance cases
@@ -22,11 +51,16 @@ export const ECHO_HELP_LIMITS = `  message size       at most 16 MiB (16,777,216
                      (the handshake module's defaults; more is refused with 431 or 400)
   close timeout      ${DEFAULT_CLOSE_TIMEOUT_MS / 1000} s for the peer to finish the close handshake
   handshake timeout  ${DEFAULT_HANDSHAKE_TIMEOUT_MS / 1000} s from accept to a complete request head; then the
-                     connection is dropped (--handshake-timeout MS changes it)`;
+                     connection is dropped (--handshake-timeout MS changes it)
+  compressed input   inflated up to the message size limit, no further (1009)`;
 
 /** The options every echo server takes besides --port and --help, as its `--help` states them. */
 export const ECHO_HELP_OPTIONS = `  --max-fragments N        most frames per message (default 65,536)
-  --handshake-timeout MS   opening handshake deadline (default ${DEFAULT_HANDSHAKE_TIMEOUT_MS})`;
+  --handshake-timeout MS   opening handshake deadline (default ${DEFAULT_HANDSHAKE_TIMEOUT_MS})
+  --no-deflate             decline permessage-deflate (RFC 7692). By default every
+                           offer a client may make is accepted (any window bits,
+                           either no-context-takeover) and every echoed message
+                           is compressed`;
 
 /**
  * The value after `name` in a command line, or `undefined` (for the Deno and
@@ -45,14 +79,18 @@ export function flagValue(args, name) {
  * @param {readonly string[]} args
  */
 export function echoSessionOptionsFromArgs(args) {
-  return echoSessionOptions({ maxFragments: flagValue(args, '--max-fragments'), handshakeTimeout: flagValue(args, '--handshake-timeout') });
+  return echoSessionOptions({
+    maxFragments: flagValue(args, '--max-fragments'),
+    handshakeTimeout: flagValue(args, '--handshake-timeout'),
+    deflate: !args.includes('--no-deflate'),
+  });
 }
 
 /**
  * The session options of an echo server from its command-line flags (strings
- * as given, or undefined for the default). Throws a RangeError naming the
- * flag for a value that is not a positive integer.
- * @param {{ maxFragments?: string, handshakeTimeout?: string }} flags
+ * as given, or undefined for the default; `deflate` false for `--no-deflate`).
+ * Throws a RangeError naming the flag for a value that is not a positive integer.
+ * @param {{ maxFragments?: string, handshakeTimeout?: string, deflate?: boolean }} flags
  * @returns {Omit<import('./session.mjs').SessionOptions, 'role'> & import('./session.mjs').SessionHandlers}
  */
 export function echoSessionOptions(flags) {
@@ -63,6 +101,7 @@ export function echoSessionOptions(flags) {
     return value;
   };
   return {
+    server: echoServerHandshake(flags.deflate ?? true),
     connection: { ...ECHO_LIMITS, maxFragments: positive('--max-fragments', flags.maxFragments, ECHO_LIMITS.maxFragments) },
     handshakeTimeoutMs: positive('--handshake-timeout', flags.handshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT_MS),
     ...echoHandlers,

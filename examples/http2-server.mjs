@@ -131,7 +131,9 @@ server.on('stream', async (/** @type {import('node:http2').ServerHttp2Stream} */
       stream.end(refusal.body);
       return;
     }
-    acceptConnectStream(stream, headers, endpoint);
+    // The same extensions as over HTTP/1.1 (the demo's endpoints set no subprotocols).
+    const { server, ...session } = endpoint;
+    acceptConnectStream(stream, headers, { ...session, handshake: { extensions: server?.extensions } });
     return;
   }
   const page = await pageResponse(headers[':method'], path);

@@ -75,6 +75,8 @@ export class WebSocketSession {
   request = /** @type {import('wscodec').UpgradeRequest | import('wscodec').ConnectRequest | undefined} */ (undefined);
   /** The negotiated subprotocol, if any. */
   subprotocol = /** @type {string | undefined} */ (undefined);
+  /** The negotiated extensions (e.g. permessage-deflate), as the connection runs them. */
+  extensions = /** @type {import('wscodec').Extension[]} */ ([]);
   /** Close code: the peer's (from its Close frame), the one we sent on a violation, or 1006. */
   closeCode = /** @type {number | undefined} */ (undefined);
   /** Close reason that goes with {@link closeCode}. */
@@ -188,15 +190,12 @@ export class WebSocketSession {
   }
 
   /**
-   * Writes an already encoded frame (e.g. one broadcast frame encoded once
-   * for many sessions), after anything queued. Only while the connection is
-   * open; returns whether it was written.
+   * Sends a message prepared once for many sessions (a broadcast; see
+   * wscodec's PreparedMessage); `false` when the connection no longer takes data.
+   * @param {import('wscodec').PreparedMessage} message
    */
-  sendFrame(/** @type {Uint8Array} */ frame) {
-    if (this.#finished || this.#connection?.state !== 'open') return false;
-    this.#flush();
-    this.#transport.write([frame]);
-    return true;
+  sendPrepared(message) {
+    return this.#send(() => this.#requireConnection().sendPrepared(message));
   }
 
   #requireConnection() {
@@ -251,6 +250,7 @@ export class WebSocketSession {
     /** @type {import('wscodec').Extension[] | undefined} */ extensions,
     /** @type {Uint8Array} */ rest,
   ) {
+    this.extensions = extensions ?? [];
     this.#connection = new WebSocketConnection({ ...this.#options.connection, role: this.#options.role, extensions });
     this.#options.onOpen?.(this);
     // Frames that came in the same chunk as the head belong to the connection.

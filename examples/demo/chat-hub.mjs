@@ -1,10 +1,9 @@
 // The chat room's hub: every text message from one member goes to all
-// members, the sender included. Each broadcast is encoded ONCE as a server
-// frame (unmasked, RFC 6455 §5.1) and the same bytes are written to every
-// socket, so a room of N costs one encoding, not N.
-import { encodeFrame, Opcode } from 'wscodec';
-
-const encoder = new TextEncoder();
+// members, the sender included. Each broadcast is a PreparedMessage: encoded
+// (and compressed, where members share the same compression parameters
+// without context takeover) once, not once per member, while each member's
+// connection still checks its own state and message order.
+import { PreparedMessage } from 'wscodec';
 
 export class ChatHub {
   /** @type {Set<import('../session.mjs').WebSocketSession>} */
@@ -28,8 +27,8 @@ export class ChatHub {
 
   /** Sends `text` to every member whose connection is still open. */
   broadcast(/** @type {string} */ text) {
-    const frame = encodeFrame({ opcode: Opcode.Text, payload: encoder.encode(text) });
-    for (const member of this.#members) member.sendFrame(frame);
+    const message = new PreparedMessage(text);
+    for (const member of this.#members) member.sendPrepared(message);
   }
 
   /** Session handlers for a chat connection. */

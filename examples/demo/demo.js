@@ -31,6 +31,8 @@ $('echo-open').addEventListener('click', () => {
   setEchoState('connecting');
   echo.onopen = () => {
     setEchoState('open');
+    // WebSocket.extensions: the Sec-WebSocket-Extensions the server answered.
+    $('echo-extensions').textContent = echo.extensions || 'none';
     log(logList, 'OPEN', 'info');
   };
   echo.onmessage = (event) => log(logList, `RESPONSE: ${event.data}`);
@@ -62,6 +64,7 @@ function connectChat() {
   const logList = $('chat-log');
   chat.onopen = () => {
     $('chat-status').textContent = 'connected';
+    $('chat-extensions').textContent = chat.extensions || 'none';
     $('chat-send').disabled = false;
   };
   chat.onmessage = (event) => log(logList, event.data);

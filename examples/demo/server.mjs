@@ -21,7 +21,8 @@ if (values.help) {
 Serves the demo page on http://ADDRESS:N/ (default localhost:8080; also the
 PORT and HOST environment variables), with WebSocket endpoints /echo (echoes
 every message, up to 1 MiB) and /chat (a room: each text message, up to
-4 KiB, goes to everyone).`);
+4 KiB, goes to everyone). Both accept the browser's permessage-deflate offer
+(RFC 7692) and compress every message; the page shows what was negotiated.`);
   process.exit(0);
 }
 const port = Number(values.port);

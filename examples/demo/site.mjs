@@ -3,6 +3,7 @@
 // endpoints /echo and /chat.
 import { readFile } from 'node:fs/promises';
 import { buildRejection } from 'wscodec';
+import { PerMessageDeflateServer } from 'wscodec/deflate';
 import { echoHandlers } from '../echo.mjs';
 import { acceptUpgrade } from '../node-adapter.mjs';
 
@@ -30,14 +31,21 @@ export async function pageResponse(method, path) {
 
 /**
  * The WebSocket endpoints, by path: `/echo` echoes every message (up to
- * 1 MiB), `/chat` is the room of `hub` (text messages up to 4 KiB).
+ * 1 MiB), `/chat` is the room of `hub` (text messages up to 4 KiB). Both
+ * negotiate permessage-deflate (RFC 7692) and compress every message; the
+ * chat room's server compresses without context takeover, so that each
+ * broadcast is compressed once for every member (a PreparedMessage shares it).
+ * `server` holds the handshake options, for HTTP/1.1 Upgrade and HTTP/2
+ * extended CONNECT alike.
  * @param {import('./chat-hub.mjs').ChatHub} hub
- * @returns {Record<string, Pick<import('../session.mjs').SessionOptions, 'connection'> & import('../session.mjs').SessionHandlers>}
+ * @returns {Record<string, Pick<import('../session.mjs').SessionOptions, 'connection' | 'server'> & import('../session.mjs').SessionHandlers>}
  */
 export function demoEndpoints(hub) {
+  const echoDeflate = new PerMessageDeflateServer({ threshold: 0 });
+  const chatDeflate = new PerMessageDeflateServer({ threshold: 0, serverNoContextTakeover: true });
   return {
-    '/echo': { connection: { maxMessageSize: 1 << 20 }, ...echoHandlers },
-    '/chat': { connection: { maxMessageSize: 4096 }, ...hub.handlers() },
+    '/echo': { server: { extensions: [echoDeflate] }, connection: { maxMessageSize: 1 << 20 }, ...echoHandlers },
+    '/chat': { server: { extensions: [chatDeflate] }, connection: { maxMessageSize: 4096 }, ...hub.handlers() },
   };
 }
 

@@ -13,6 +13,7 @@ import type { WebSocketEvent } from './events.js';
 import { resolveOptions, type WebSocketConnectionOptions } from './options.js';
 import { MessageReceiver } from './receiver.js';
 import { pushFrame, pushTextFrame } from './framing.js';
+import { PreparedMessage } from './prepared.js';
 import { encodeUtf8 } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
@@ -271,6 +272,35 @@ export class WebSocketConnection {
     if (!(data instanceof Uint8Array)) throw new TypeError('WebSocketConnection.sendBinary: data must be a Uint8Array');
     const fin = options?.fin ?? true;
     this.queueMessage(Opcode.Binary, this.startFrame(Opcode.Binary, 'sendBinary'), data, fin);
+  }
+
+  /**
+   * Queues a whole message prepared once for many connections (a
+   * broadcast): see {@link PreparedMessage} for what is encoded once and
+   * what per connection. The same rules as `sendText` and `sendBinary`
+   * apply, and `fragmentSize` and the negotiated extensions are honoured.
+   *
+   * @throws TypeError after the Close frame was queued, if `message` is not
+   * a PreparedMessage, or while a fragmented message is open (a prepared
+   * message is whole, so it cannot continue one).
+   */
+  sendPrepared(message: PreparedMessage): void {
+    if (!(message instanceof PreparedMessage)) {
+      throw new TypeError('WebSocketConnection.sendPrepared: message must be a PreparedMessage');
+    }
+    // Continuation matches no open message: this refuses any one open (§5.4).
+    this.startFrame(Opcode.Continuation, 'sendPrepared');
+    this.queuePrepared(message);
+  }
+
+  /** Queues a prepared message's shared frames, or sends its payload through the ordinary path when they cannot be shared. */
+  private queuePrepared(message: PreparedMessage): void {
+    const frames = message.framesFor(this.mask, this.extensions, this.fragmentSize);
+    if (frames === undefined) {
+      const opcode = message.type === 'text' ? Opcode.Text : Opcode.Binary;
+      return this.queueMessage(opcode, opcode, message.payload, true);
+    }
+    for (const chunk of frames) this.enqueue(chunk);
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * The connection layer (RFC 6455 §5–§8): {@link WebSocketConnection}, the
  * sans-I/O state machine from received bytes to events and from sends to
- * bytes, and the timer-free {@link Keepalive} helper. Available as the
+ * bytes, {@link PreparedMessage} for a message sent on many connections, and
+ * the timer-free {@link Keepalive} helper. Available as the
  * `wscodec/connection` subpath and re-exported from the root.
  *
  * @module
@@ -23,5 +24,6 @@ export type {
   ConnectionCloseEvent,
   ConnectionErrorEvent,
 } from './events.js';
+export { PreparedMessage } from './prepared.js';
 export { Utf8Validator } from './utf8.js';
 export { Keepalive, type KeepaliveOptions } from './keepalive.js';

@@ -6,51 +6,15 @@
  */
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { WebSocketEvent } from 'wscodec';
 import { computeAcceptKey } from 'wscodec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type WebSocketSession } from '../../examples/node-adapter.mjs';
-import { ECHO_LIMITS } from '../../examples/echo.mjs';
+import { openCodec } from './helpers/codec-client.js';
 import { PYTHON, killAll, startPeer, type Peer } from './helpers/processes.js';
 import { collectUntilClose, concat, firstCloseCode, rawFrame } from './helpers/raw.js';
 import { SIZES, binaryOf, textOf } from './helpers/ws-client.js';
 
 const MiB = 1 << 20;
 const encoder = new TextEncoder();
-
-/** A codec client whose events are awaited in order. */
-async function openCodec(url: string) {
-  const events: WebSocketEvent[] = [];
-  let wake = () => {};
-  let ended!: () => void;
-  const closed = new Promise<void>((resolve) => (ended = resolve));
-  const session: WebSocketSession = await connect(url, {
-    connection: ECHO_LIMITS,
-    onEvent(_session, event) {
-      // Byte data may be a view of a (Buffer) chunk: keep a plain copy.
-      const copy = { ...event };
-      if ('data' in copy && copy.data instanceof Uint8Array) (copy as { data: Uint8Array }).data = new Uint8Array(copy.data);
-      events.push(copy);
-      wake();
-    },
-    onClose() {
-      ended();
-      wake();
-    },
-  });
-  let isClosed = false;
-  void closed.then(() => (isClosed = true));
-  /** The next event of one of `types` (others are skipped). */
-  const next = async (...types: WebSocketEvent['type'][]) => {
-    for (;;) {
-      const index = events.findIndex((e) => types.includes(e.type));
-      if (index >= 0) return events.splice(0, index + 1).pop()!;
-      if (isClosed) throw new Error(`closed (code ${session.closeCode}) while waiting for ${types.join('/')}`);
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  };
-  return { session, next, closed };
-}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;

@@ -1,7 +1,8 @@
 /**
  * The demo (examples/demo/server.mjs, what `npm start` runs) in headless
- * Chromium: two pages chat through the hub, the echo panel echoes, and a
- * screenshot is saved to test/artifacts/demo-chat.png (ignored by git).
+ * Chromium: two pages chat through the hub, the echo panel echoes, both
+ * negotiate permessage-deflate with the browser (the page shows
+ * WebSocket.extensions), and a screenshot is saved to test/artifacts/demo-chat.png (ignored by git).
  */
 import { mkdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,10 @@ describe('the demo in two browser pages', () => {
       await page.goto(url);
       await page.locator('#chat-status', { hasText: 'connected' }).waitFor({ timeout: 10_000 });
     }
+    // The chat room compresses without context takeover, so a broadcast is compressed once for all.
+    for (const page of [alice, bob]) {
+      expect(await page.locator('#chat-extensions').textContent()).toBe('permessage-deflate; server_no_context_takeover');
+    }
     await alice.fill('#chat-name', 'alice');
     await bob.fill('#chat-name', 'bob');
 
@@ -49,6 +54,7 @@ describe('the demo in two browser pages', () => {
 
     await alice.click('#echo-open');
     await alice.locator('#echo-status', { hasText: 'open' }).waitFor({ timeout: 10_000 });
+    expect(await alice.locator('#echo-extensions').textContent()).toBe('permessage-deflate');
     await alice.fill('#echo-input', 'Echo this, please ✓');
     await alice.click('#echo-send');
     await alice.locator('#echo-log li', { hasText: 'RESPONSE: Echo this, please ✓' }).waitFor({ timeout: 10_000 });

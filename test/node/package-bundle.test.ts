@@ -18,8 +18,10 @@ import { describe, expect, it } from 'vitest';
  * shared with extended CONNECT, canSend/bufferedAmount): 13,795 → 14,510 B.
  * Raised to 15,900 B for issue 13's extended CONNECT handshakes (RFC 8441,
  * RFC 9220), which tree-shake away when unused: 14,510 → 15,802 B.
+ * Raised by 500 B for PreparedMessage and WebSocketConnection.sendPrepared,
+ * measured at +442 B on their own (13,879 → 14,321 B).
  */
-const ROOT_GZIP_BUDGET = 15_900;
+const ROOT_GZIP_BUDGET = 16_400;
 
 /**
  * Budget for `export * from 'wscodec/deflate'`, minified and gzipped, in

@@ -6,11 +6,22 @@
  */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { acceptSocket } from '../../../examples/node-adapter.mjs';
-import { ECHO_LIMITS } from '../../../examples/echo.mjs';
+import { ECHO_LIMITS, echoServerHandshake } from '../../../examples/echo.mjs';
+import { countCompression, renderOffers, type CompressionCounts } from './deflate.js';
 
 export interface ClosedConnection {
   code: number | undefined;
   reason: string;
+}
+
+/** What one connection negotiated (servers started with `deflate`). */
+export interface OpenedConnection {
+  /** The client's Sec-WebSocket-Extensions offer, rendered (`''` for none). */
+  offer: string;
+  /** The extensions accepted, by name. */
+  extensions: string[];
+  /** Compressed messages received and sent so far on it (permessage-deflate). */
+  compression: CompressionCounts | undefined;
 }
 
 export interface CodecServer {
@@ -18,6 +29,8 @@ export interface CodecServer {
   port: number;
   /** How each connection ended, in order: the peer's close code, or the code the server failed it with. */
   closes: ClosedConnection[];
+  /** What each connection negotiated, in the order they opened. */
+  opens: OpenedConnection[];
   /** Resolves when `count` connections have closed. */
   closedCount(count: number, timeoutMs?: number): Promise<ClosedConnection[]>;
   /** Resolves with the first close at index `from` or later that equals `expected`. */
@@ -31,8 +44,13 @@ const decoder = new TextDecoder();
 /** Close timeout of the test server: short, so a test can see a silent peer dropped. */
 export const TEST_CLOSE_TIMEOUT_MS = 1_000;
 
-export async function startCodecServer(): Promise<CodecServer> {
+/**
+ * @param options.deflate - accept permessage-deflate offers as examples/echo-server.mjs does
+ * (compressing every message); by default the server declines every extension.
+ */
+export async function startCodecServer(options: { deflate?: boolean } = {}): Promise<CodecServer> {
   const closes: ClosedConnection[] = [];
+  const opens: OpenedConnection[] = [];
   const sockets = new Set<Socket>();
   const listeners = new Set<() => void>();
   const notify = () => {
@@ -43,7 +61,16 @@ export async function startCodecServer(): Promise<CodecServer> {
     socket.on('close', () => sockets.delete(socket));
     let pingPayload: string | undefined;
     acceptSocket(socket, {
+      server: echoServerHandshake(options.deflate === true),
       connection: ECHO_LIMITS,
+      onOpen(session) {
+        const deflate = session.extensions.find((e) => e.name === 'permessage-deflate');
+        opens.push({
+          offer: renderOffers(session.request?.extensions ?? []),
+          extensions: session.extensions.map((e) => e.name),
+          compression: deflate && countCompression(deflate),
+        });
+      },
       closeTimeoutMs: TEST_CLOSE_TIMEOUT_MS,
       onEvent(session, event) {
         if (event.type === 'binary') session.sendBinary(event.data);
@@ -93,6 +120,7 @@ export async function startCodecServer(): Promise<CodecServer> {
     url: `ws://127.0.0.1:${port}/interop`,
     port,
     closes,
+    opens,
     closedCount(count, timeoutMs = 20_000) {
       return waitUntil(() => closes.length >= count, `only ${closes.length} of ${count} connections closed`, timeoutMs).then(
         () => closes,

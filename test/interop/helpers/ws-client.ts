@@ -21,8 +21,12 @@ export function binaryOf(size: number): Uint8Array {
   return out;
 }
 
-export async function openWs(url: string) {
-  const ws = new WebSocket(url, { maxPayload: 64 * MiB, perMessageDeflate: false });
+/** Opens a `ws` client; without `options`, it offers no extension. */
+export async function openWs(url: string, options: WebSocket.ClientOptions = {}) {
+  const ws = new WebSocket(url, { maxPayload: 64 * MiB, perMessageDeflate: false, ...options });
+  // The server's Sec-WebSocket-Extensions answer, as sent (ws.extensions only names the extensions).
+  let extensionsHeader: string | undefined;
+  ws.once('upgrade', (response) => (extensionsHeader = response.headers['sec-websocket-extensions']));
   const queue: { data: Buffer; isBinary: boolean }[] = [];
   let wake = () => {};
   let isClosed = false;
@@ -48,5 +52,5 @@ export async function openWs(url: string) {
     }
     return queue.shift()!;
   };
-  return { ws, next, closed };
+  return { ws, next, closed, extensionsHeader };
 }

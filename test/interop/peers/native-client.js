@@ -74,6 +74,8 @@
     const check = (name, ok, detail = null) => results.push({ check: name, ok: Boolean(ok), detail });
     try {
       let c = await open(url);
+      // WebSocket.extensions: the server's Sec-WebSocket-Extensions answer ('' for none).
+      check('extensions', true, c.ws.extensions);
       for (const size of SIZES.filter((n) => n <= maxSize)) {
         const text = textOf(size);
         c.ws.send(text);

@@ -1,12 +1,16 @@
 """A client written with Python's `websockets`, driving a server under test.
 
-Run: /usr/bin/python3 websockets_client.py <ws-url> [--max-size N]
+Run: /usr/bin/python3 websockets_client.py <ws-url> [--max-size N] [--compression]
 The server must echo messages and obey the `cmd:` text commands described in
 websockets_server.py (all but `cmd:violate`). Prints one JSON line per check
-(see scenarios.py) and exits 0 when all passed.
+(see scenarios.py) and exits 0 when all passed. With `--compression` the
+client offers permessage-deflate as websockets does by default (and compresses
+every message when the server accepts), and prints the server's answer as
+`{"event": "negotiated", "extensions": HEADER}`.
 """
 
 import asyncio
+import json
 import sys
 
 import websockets
@@ -14,14 +18,18 @@ import websockets
 from scenarios import Report, binary_of, parse_args, sizes_up_to, text_of
 
 TIMEOUT = 20
+COMPRESSION = "deflate" if "--compression" in sys.argv else None
 
 
 def connect(url):
-    return websockets.connect(url, max_size=None, compression=None, ping_interval=None)
+    return websockets.connect(url, max_size=None, compression=COMPRESSION, ping_interval=None)
 
 
 async def run(url, limit, report):
     async with connect(url) as ws:
+        if COMPRESSION:
+            answer = ws.response_headers.get("Sec-WebSocket-Extensions")
+            print(json.dumps({"event": "negotiated", "extensions": answer}), flush=True)
         for size in sizes_up_to(limit):
             for kind, payload in (("text", text_of(size)), ("binary", binary_of(size))):
                 await ws.send(payload)

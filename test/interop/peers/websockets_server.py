@@ -1,6 +1,8 @@
 """An echo server written with Python's `websockets` (the peer under test).
 
-Run: /usr/bin/python3 websockets_server.py
+Run: /usr/bin/python3 websockets_server.py [--compression]
+With `--compression` it accepts permessage-deflate as websockets does by
+default and compresses every message; otherwise it declines extensions.
 Listens on 127.0.0.1 at a free port and prints `{"event": "listening", "port": N}`
 as its first stdout line. It echoes every message unchanged (same type) and
 obeys the text commands shared by all interop peers:
@@ -13,7 +15,9 @@ obeys the text commands shared by all interop peers:
   cmd:violate                write a *masked* frame, which a server must never
                              send (RFC 6455 §5.1): the client must fail with 1002
 
-Each closed connection is reported as
+Each connection is reported when it opens as
+`{"event": "open", "offer": REQUEST_HEADER, "answer": RESPONSE_HEADER}`
+(its Sec-WebSocket-Extensions headers, null when absent), and when it closes as
 `{"event": "close", "code": C, "reason": R}` on stdout.
 """
 
@@ -29,6 +33,11 @@ def report(**fields):
 
 
 async def handler(ws, _path=None):
+    report(
+        event="open",
+        offer=ws.request_headers.get("Sec-WebSocket-Extensions"),
+        answer=ws.response_headers.get("Sec-WebSocket-Extensions"),
+    )
     try:
         async for message in ws:
             if isinstance(message, str) and message.startswith("cmd:"):
@@ -59,7 +68,12 @@ async def command(ws, message):
 
 async def main():
     async with websockets.serve(
-        handler, "127.0.0.1", 0, max_size=None, compression=None, ping_interval=None
+        handler,
+        "127.0.0.1",
+        0,
+        max_size=None,
+        compression="deflate" if "--compression" in sys.argv else None,
+        ping_interval=None,
     ) as server:
         port = server.sockets[0].getsockname()[1]
         report(event="listening", port=port)
