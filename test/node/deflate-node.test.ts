@@ -13,28 +13,18 @@
  * - Autobahn sections 12 and 13 with 1000 messages per case (the portable
  *   test sends a few).
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import zlib from 'node:zlib';
 import { inflateRaw } from 'pako';
 import { describe, expect, it } from 'vitest';
 import { WebSocketConnection, type Extension } from 'wscodec';
 import type { PerMessageDeflateOptions } from 'wscodec/deflate';
 import { concat, rawFrame } from '../helpers/bytes.ts';
+import { heapUsed } from '../helpers/heap.ts';
 import { AUTOBAHN_13, AUTOBAHN_SIZES, binaryLike, connectedPair, DATA_SETS, framesOf, json, negotiate, negotiateOffers, prose, runEchoCase } from '../helpers/deflate.ts';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
 const MiB = 1024 * 1024;
 const TAIL = Uint8Array.of(0, 0, 0xff, 0xff);
 
-/** Heap and array buffers in use after a full collection. */
-function heapUsed(): number {
-  gc();
-  gc();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
-}
 
 const messages = (seed: number) => [prose(3000, seed), json(1500, seed + 1), prose(40, seed + 2), json(70_000, seed + 3), prose(5000, seed + 4)].map((t) => new TextEncoder().encode(t));
 

@@ -4,23 +4,14 @@
  * after a forced garbage collection. Each law is a bound on heap growth while
  * (or after) a stream is fed, measured, not timed.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Opcode, WebSocketConnection, type WebSocketEvent } from 'wscodec';
 import { concat, rawFrame } from '../helpers/bytes.ts';
+import { heapUsed } from '../helpers/heap.ts';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
 const MiB = 1024 * 1024;
 const KEY = Uint8Array.of(0x0f, 0xf0, 0x55, 0xaa);
 
-/** Heap in use after a full collection. */
-function heapUsed(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-}
 
 /** A masked payload chunk that is the same at every 4-byte-aligned payload offset (the key cycles every 4 bytes). */
 function maskedFill(size: number, byte: number): Uint8Array {
