@@ -67,6 +67,28 @@ export interface FrameSink {
   onFrameError(error: FrameDecodeError): void;
 }
 
+/**
+ * Key of the method by which a sink takes payload bytes still masked (see
+ * {@link RawFrameSink}). A symbol, so no user's sink has it by accident. Internal.
+ */
+export const RAW_PAYLOAD: unique symbol = Symbol('wscodec.rawPayload');
+
+/**
+ * A {@link FrameSink} that takes payload bytes still masked, as a range of the
+ * input chunk, to unmask them where it puts them (one pass instead of
+ * unmasking in place and then copying). Internal: the connection's receiver
+ * and the frame decoder implement it; the parser calls it instead of
+ * `onFramePayload`.
+ */
+export interface RawFrameSink extends FrameSink {
+  /**
+   * Payload bytes `chunk[start..end)` of the current frame, masked with `key`
+   * (key cycle at `keyOffset`, RFC 6455 §5.3) or unmasked if `key` is absent.
+   * The sink must not keep `key`, which the parser reuses.
+   */
+  [RAW_PAYLOAD](chunk: Uint8Array, start: number, end: number, key: Uint8Array | undefined, keyOffset: number): void;
+}
+
 const enum State {
   Header,
   Payload,
@@ -81,6 +103,7 @@ const enum State {
  */
 export class FrameParser {
   private readonly sink: FrameSink;
+  private readonly rawSink: RawFrameSink | undefined;
   private readonly role: Role | undefined;
   private readonly maxFrameSize: number;
   private readonly allowedRsv: number;
@@ -98,6 +121,7 @@ export class FrameParser {
 
   constructor(sink: FrameSink, options: FrameParserOptions = {}) {
     this.sink = sink;
+    this.rawSink = typeof (sink as Partial<RawFrameSink>)[RAW_PAYLOAD] === 'function' ? (sink as RawFrameSink) : undefined;
     this.role = options.role;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.allowedRsv = options.allowedRsv ?? 0;
@@ -125,12 +149,17 @@ export class FrameParser {
     while (pos < end && !this.halted) {
       if (this.state === State.Payload) {
         const n = Math.min(this.remaining, end - pos);
-        const piece = chunk.subarray(pos, pos + n);
-        pos += n;
-        if (this.masked) applyMask(piece, this.maskKey, this.payloadOffset);
-        this.payloadOffset += n;
+        const offset = this.payloadOffset;
+        this.payloadOffset = offset + n;
         this.remaining -= n;
-        this.sink.onFramePayload(piece);
+        if (this.rawSink !== undefined) {
+          this.rawSink[RAW_PAYLOAD](chunk, pos, pos + n, this.masked ? this.maskKey : undefined, offset);
+        } else {
+          const piece = chunk.subarray(pos, pos + n);
+          if (this.masked) applyMask(piece, this.maskKey, offset);
+          this.sink.onFramePayload(piece);
+        }
+        pos += n;
         if (this.remaining === 0 && !this.halted) {
           this.state = State.Header;
           this.sink.onFrameEnd();
