@@ -361,7 +361,7 @@ async function parent() {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const cell = (s, n) => String(s).padStart(n);
   console.log(`\nnode ${process.version}; ${rounds} rounds interleaved, each variant in its own process; medians in ms`);
-  console.log(`ratio = speed of wscodec ÷ speed of the other (above 1: wscodec is faster)\n`);
+  console.log(`ratio = speed of wscodec ÷ speed of the other (above 1: wscodec is faster), median of the rounds' ratios\n`);
   const header = ['workload', 'wscodec ms', ...(variants.some(([n]) => n === 'main') ? ['main ms'] : []), 'ws+bu ms', 'ws+toStr ms', '÷ ws+bu', '÷ ws+toStr', ...(variants.some(([n]) => n === 'main') ? ['main ÷ ws+bu'] : [])];
   const widths = [10, 11, ...(variants.some(([n]) => n === 'main') ? [9] : []), 9, 12, 8, 11, 13];
   console.log(header.map((h, i) => (i === 0 ? h.padEnd(widths[i]) : cell(h, widths[i]))).join(' '));
@@ -373,9 +373,16 @@ async function parent() {
     else if (variants.some(([n]) => n === 'main')) row.push(cell('', widths[c++]));
     row.push(cell(t['ws+bufferutil'].toFixed(1), widths[c++]));
     row.push(cell(t['ws+toString'] === undefined ? '' : t['ws+toString'].toFixed(1), widths[c++]));
-    row.push(cell(`${(t['ws+bufferutil'] / t.wscodec).toFixed(2)}×`, widths[c++]));
-    row.push(cell(t['ws+toString'] === undefined ? '' : `${(t['ws+toString'] / t.wscodec).toFixed(2)}×`, widths[c++]));
-    if (t.main !== undefined) row.push(cell(`${(t['ws+bufferutil'] / t.main).toFixed(2)}×`, widths[c++]));
+    // The ratio of a row: the median of the rounds' ratios (each round measures
+    // the variants one after the other, so a burst of load hits both sides).
+    const ratio = (ours, theirs) => {
+      const a = times[w.id][ours];
+      const b = times[w.id][theirs];
+      return `${median(a.map((x, i) => b[i] / x)).toFixed(2)}×`;
+    };
+    row.push(cell(ratio('wscodec', 'ws+bufferutil'), widths[c++]));
+    row.push(cell(t['ws+toString'] === undefined ? '' : ratio('wscodec', 'ws+toString'), widths[c++]));
+    if (t.main !== undefined) row.push(cell(ratio('main', 'ws+bufferutil'), widths[c++]));
     console.log(`${row.join(' ')}  ${w.name}`);
   }
 }
