@@ -23,7 +23,7 @@ import { applyMask, maskCopy } from '../frame/mask.js';
 import { FrameParser, RAW_PAYLOAD, type RawFrameSink } from '../frame/parser.js';
 import type { WebSocketEvent } from './events.js';
 import type { ResolvedOptions } from './options.js';
-import { createStreamingDecoder, decodeUtf8, Utf8Validator } from './utf8.js';
+import { createStreamingDecoder, decodeUtf8, decodeUtf8Range, SHORT_TEXT_BYTES, Utf8Validator } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
 /**
@@ -157,13 +157,19 @@ export class MessageReceiver implements RawFrameSink {
   /**
    * @internal RawFrameSink: payload bytes as they arrived, still masked. A
    * single-frame message inside one chunk is unmasked in place and handed out
-   * as a view; a payload that is copied into the message buffer anyway is
-   * unmasked during that copy (one pass, RFC 6455 §5.3).
+   * as a view (a short text is copied instead: cheaper than a view); a payload
+   * that is copied into the message buffer anyway is unmasked during that
+   * copy (one pass, RFC 6455 §5.3).
    */
   [RAW_PAYLOAD](chunk: Uint8Array, start: number, end: number, key: Uint8Array | undefined, keyOffset: number): void {
     const length = end - start;
     const frameStart = this.frameReceived;
-    if (this.gatherWhole || this.streamMessages || (frameStart === 0 && length === this.frameLength && this.frameFin && this.fragments === 1)) {
+    if (
+      this.gatherWhole ||
+      this.streamMessages ||
+      (frameStart === 0 && length === this.frameLength && this.frameFin && this.fragments === 1 &&
+        !(this.messageOpcode === Opcode.Text && length <= SHORT_TEXT_BYTES))
+    ) {
       const piece = chunk.subarray(start, end);
       this.onFramePayload(key === undefined ? piece : applyMask(piece, key, keyOffset));
       return;
@@ -319,7 +325,7 @@ export class MessageReceiver implements RawFrameSink {
       if (whole === undefined && !this.validator.complete) {
         return this.fail(1007, 'text message ends inside a UTF-8 sequence');
       }
-      const text = decodeUtf8(whole ?? this.buffer.subarray(0, this.bufferUsed));
+      const text = whole === undefined ? decodeUtf8Range(this.buffer, 0, this.bufferUsed) : decodeUtf8(whole);
       if (text === undefined) return this.fail(1007, 'invalid UTF-8 in a text message');
       this.events.push({ type: 'text', data: text });
       // The text was handed out, not its bytes: keep a small buffer for the next text.
