@@ -286,16 +286,15 @@ async function child(variant, dist) {
     const w = workloads.find((x) => x.id === id);
     const data = prepared(w);
     const once = () => {
-      if (w.kind === 'receive') {
-        const input = chunks(data, w.chunk);
-        const start = performance.now();
-        const result = ws ? receiveWs(input) : receiveWscodec(input);
-        return { ms: performance.now() - start, ...result };
-      }
+      const input = w.kind === 'receive' ? chunks(data, w.chunk) : undefined;
+      const cpu = process.cpuUsage();
       const start = performance.now();
       let result;
-      for (let r = 0; r < (w.repeat ?? 1); r++) result = ws ? sendWs(w, data) : sendWscodec(w, data);
-      return { ms: performance.now() - start, ...result };
+      if (input) result = ws ? receiveWs(input) : receiveWscodec(input);
+      else for (let r = 0; r < (w.repeat ?? 1); r++) result = ws ? sendWs(w, data) : sendWscodec(w, data);
+      const wall = performance.now() - start;
+      const used = process.cpuUsage(cpu);
+      return { wall, ms: (used.user + used.system) / 1000, ...result };
     };
     if (!warmed.has(id)) {
       warmed.add(id);
@@ -334,7 +333,8 @@ async function parent() {
     procs[name] = { proc, call };
   }
 
-  const times = {}; // id → variant → ms[]
+  const times = {}; // id → variant → CPU ms[]
+  const walls = {}; // id → variant → wall-clock ms[]
   const checks = {};
   for (let round = 0; round < rounds; round++) {
     for (const w of selected) {
@@ -345,6 +345,7 @@ async function parent() {
         const r = await procs[name].call({ id: w.id });
         (times[w.id] ??= {})[name] ??= [];
         times[w.id][name].push(r.ms);
+        ((walls[w.id] ??= {})[name] ??= []).push(r.wall);
         if (r.messages !== w.messages) throw new Error(`${name} ${w.id}: ${r.messages} of ${w.messages} messages`);
         // Every variant must deliver the same: text characters, binary bytes, or encoded bytes.
         const expected = (checks[w.id] ??= r.chars);
@@ -360,11 +361,13 @@ async function parent() {
 
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const cell = (s, n) => String(s).padStart(n);
-  console.log(`\nnode ${process.version}; ${rounds} rounds interleaved, each variant in its own process; medians in ms`);
+  console.log(`\nnode ${process.version}; ${rounds} rounds interleaved, each variant in its own process`);
+  console.log(`ms: median CPU time of the process (user + system) per run: on a shared machine it leaves out the`);
+  console.log(`time spent waiting for a core; the wall-clock ratio (median of the rounds') is in the last column`);
   console.log(`ratio = speed of wscodec ÷ speed of the other (above 1: wscodec is faster), median of the rounds' ratios\n`);
   const header = ['workload', 'wscodec ms', ...(variants.some(([n]) => n === 'main') ? ['main ms'] : []), 'ws+bu ms', 'ws+toStr ms', '÷ ws+bu', '÷ ws+toStr', ...(variants.some(([n]) => n === 'main') ? ['main ÷ ws+bu'] : [])];
   const widths = [10, 11, ...(variants.some(([n]) => n === 'main') ? [9] : []), 9, 12, 8, 11, 13];
-  console.log(header.map((h, i) => (i === 0 ? h.padEnd(widths[i]) : cell(h, widths[i]))).join(' '));
+  console.log(`${header.map((h, i) => (i === 0 ? h.padEnd(widths[i]) : cell(h, widths[i]))).join(' ')} ${cell('wall ÷ ws+bu', 9)}`);
   for (const w of selected) {
     const t = Object.fromEntries(Object.entries(times[w.id]).map(([n, xs]) => [n, median(xs)]));
     const row = [w.id.padEnd(widths[0]), cell(t.wscodec.toFixed(1), widths[1])];
@@ -375,15 +378,15 @@ async function parent() {
     row.push(cell(t['ws+toString'] === undefined ? '' : t['ws+toString'].toFixed(1), widths[c++]));
     // The ratio of a row: the median of the rounds' ratios (each round measures
     // the variants one after the other, so a burst of load hits both sides).
-    const ratio = (ours, theirs) => {
-      const a = times[w.id][ours];
-      const b = times[w.id][theirs];
+    const ratio = (ours, theirs, table = times) => {
+      const a = table[w.id][ours];
+      const b = table[w.id][theirs];
       return `${median(a.map((x, i) => b[i] / x)).toFixed(2)}×`;
     };
     row.push(cell(ratio('wscodec', 'ws+bufferutil'), widths[c++]));
     row.push(cell(t['ws+toString'] === undefined ? '' : ratio('wscodec', 'ws+toString'), widths[c++]));
     if (t.main !== undefined) row.push(cell(ratio('main', 'ws+bufferutil'), widths[c++]));
-    console.log(`${row.join(' ')}  ${w.name}`);
+    console.log(`${row.join(' ')} ${cell(ratio('wscodec', 'ws+bufferutil', walls), 9)}  ${w.name}`);
   }
 }
 

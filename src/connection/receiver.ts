@@ -179,8 +179,10 @@ export class MessageReceiver implements RawFrameSink {
     if (key !== undefined) maskCopy(chunk, start, end, this.buffer, at, key, keyOffset);
     else this.buffer.set(chunk.subarray(start, end), at);
     this.bufferUsed = at + length;
-    // §8.1: fail as soon as the text stops being valid UTF-8, not at the end of the message.
-    if (this.messageOpcode === Opcode.Text && !this.validator.write(this.buffer, at, at + length)) {
+    // §8.1: fail as soon as the text stops being valid UTF-8, not at the end of the message
+    // (a whole message in one piece is validated by its decoding, right after).
+    const wholeMessage = this.frameFin && length === this.messageSize;
+    if (this.messageOpcode === Opcode.Text && !wholeMessage && !this.validator.write(this.buffer, at, at + length)) {
       this.fail(1007, 'invalid UTF-8 in a text message');
     }
   }
