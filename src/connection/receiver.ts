@@ -176,13 +176,15 @@ export class MessageReceiver implements RawFrameSink {
     }
     this.frameReceived = frameStart + length;
     const at = this.reserve(length);
-    if (key !== undefined) maskCopy(chunk, start, end, this.buffer, at, key, keyOffset);
+    let ascii = false;
+    if (key !== undefined) ascii = maskCopy(chunk, start, end, this.buffer, at, key, keyOffset);
     else this.buffer.set(chunk.subarray(start, end), at);
     this.bufferUsed = at + length;
     // §8.1: fail as soon as the text stops being valid UTF-8, not at the end of the message
-    // (a whole message in one piece is validated by its decoding, right after).
-    const wholeMessage = this.frameFin && length === this.messageSize;
-    if (this.messageOpcode === Opcode.Text && !wholeMessage && !this.validator.write(this.buffer, at, at + length)) {
+    // (a whole message in one piece is validated by its decoding, right after; ASCII
+    // that the masking kernel saw leaves a validator between sequences as it is).
+    const unchecked = (this.frameFin && length === this.messageSize) || (ascii && this.validator.complete);
+    if (this.messageOpcode === Opcode.Text && !unchecked && !this.validator.write(this.buffer, at, at + length)) {
       this.fail(1007, 'invalid UTF-8 in a text message');
     }
   }

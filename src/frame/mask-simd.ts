@@ -25,10 +25,13 @@ export type MaskKernel = 'wasm-simd' | 'js';
 /** Bytes per slice (measured: 16 KiB slices stay in L1 and beat 4-64 KiB ones). */
 export const SLICE = 16384;
 
-/** The instantiated kernel: its memory as bytes, and the function XORing its first `length` bytes. */
+/**
+ * The instantiated kernel: its memory as bytes, and the function XORing its
+ * first `length` bytes, which returns 1 if all the results are ASCII.
+ */
 export interface SimdKernel {
   readonly memory: Uint8Array;
-  readonly mask: (length: number, key: number) => void;
+  readonly mask: (length: number, key: number) => number;
 }
 
 // The parts of the WebAssembly JS API used here (not every runtime has them).
@@ -46,7 +49,7 @@ function load(): SimdKernel | null {
     if (wasm === undefined) return null;
     const { exports } = new wasm.Instance(new wasm.Module(MASK_SIMD_WASM));
     const memory = exports['memory'] as { buffer: ArrayBuffer };
-    const mask = exports['mask'] as (length: number, key: number) => void;
+    const mask = exports['mask'] as (length: number, key: number) => number;
     return { memory: new Uint8Array(memory.buffer), mask };
   } catch {
     // No SIMD, or compiling WebAssembly is forbidden (CSP): the JS loop serves.
@@ -90,7 +93,8 @@ export function useMaskKernel(choice: 'auto' | 'js'): MaskKernel {
 /**
  * Writes `src[from..to)` XORed with `key` (key cycle starting at position
  * `offset`) into `dst` from `at`, through the kernel's memory, a slice at a
- * time. `src` and `dst` may be the same bytes (in place). Internal.
+ * time. `src` and `dst` may be the same bytes (in place). Returns whether
+ * every byte written is ASCII. Internal.
  */
 export function maskThroughKernel(
   kernel: SimdKernel,
@@ -101,8 +105,9 @@ export function maskThroughKernel(
   at: number,
   key: Uint8Array,
   offset: number,
-): void {
+): boolean {
   const memory = kernel.memory;
+  let ascii = 1;
   while (from < to) {
     const n = Math.min(SLICE, to - from);
     // The key as the little-endian word WebAssembly loads, rotated so that
@@ -110,10 +115,11 @@ export function maskThroughKernel(
     const k = offset & 3;
     const word = key[k]! | (key[(k + 1) & 3]! << 8) | (key[(k + 2) & 3]! << 16) | (key[(k + 3) & 3]! << 24);
     memory.set(from === 0 && n === src.length ? src : src.subarray(from, from + n));
-    kernel.mask(n, word);
+    ascii &= kernel.mask(n, word);
     dst.set(memory.subarray(0, n), at);
     from += n;
     at += n;
     offset += n;
   }
+  return ascii === 1;
 }

@@ -95,7 +95,9 @@ function maskWords(data: Uint8Array, key: Uint8Array, offset: number): Uint8Arra
  * Writes `src[from..to)` masked with `key` into `dst` from `at`, key cycle
  * starting at `offset`: one pass where it can be, for the places that copy a
  * payload anyway (a client's frame, a message assembled from pieces). `src`
- * is never modified (unless it is `dst`). Internal: not exported by the frame layer.
+ * is never modified (unless it is `dst`). Returns `true` when it knows that
+ * every byte written is ASCII (the SIMD kernel tells), `false` when it does
+ * not know. Internal: not exported by the frame layer.
  */
 export function maskCopy(
   src: Uint8Array,
@@ -105,16 +107,17 @@ export function maskCopy(
   at: number,
   key: Uint8Array,
   offset: number,
-): void {
+): boolean {
   const length = to - from;
   if (length < WORD_THRESHOLD) {
     for (let i = 0; i < length; i++) dst[at + i] = src[from + i]! ^ key[(offset + i) & 3]!;
-    return;
+    return false;
   }
   const kernel = length >= KERNEL_COPY_THRESHOLD ? simdKernel() : null;
   if (kernel !== null) return maskThroughKernel(kernel, src, from, to, dst, at, key, offset);
   dst.set(from === 0 && to === src.length ? src : src.subarray(from, to), at);
   maskWords(dst.subarray(at, at + length), key, offset);
+  return false;
 }
 
 /**
