@@ -18,9 +18,9 @@
 //                    loaded bufferutil and prints it
 //   ws+toString      the same, plus data.toString() on every text message
 //
-// Each run starts from a collected heap (--expose-gc, gc() before the timer
-// starts), so the garbage of the previous run (hundreds of MiB for W3) is not
-// freed on this run's time. Times are the CPU time of the process (user +
+// Each run starts from a collected heap (--expose-gc, gc() and a 100 ms pause
+// before the timer starts), so the garbage of the previous run (hundreds of
+// MiB for W3) is not freed on this run's time. Times are the CPU time of the process (user +
 // system): on a shared machine wall-clock time also counts the waits for a
 // core; the wall-clock ratio is printed beside.
 //
@@ -288,14 +288,16 @@ async function child(variant, dist) {
   }
 
   const warmed = new Set();
-  process.on('message', ({ id }) => {
+  process.on('message', async ({ id }) => {
     const w = workloads.find((x) => x.id === id);
     const data = prepared(w);
-    const once = () => {
+    const once = async () => {
       const input = w.kind === 'receive' ? chunks(data, w.chunk) : undefined;
       // Start every run from a collected heap: the garbage of the previous run
-      // (hundreds of MiB for W3) is not freed on this run's time.
+      // (hundreds of MiB for W3) is not freed on this run's time, nor by the
+      // collector's background threads (given 100 ms to finish) on its CPU time.
       globalThis.gc();
+      await new Promise((done) => setTimeout(done, 100));
       const cpu = process.cpuUsage();
       const start = performance.now();
       let result;
@@ -307,10 +309,10 @@ async function child(variant, dist) {
     };
     if (!warmed.has(id)) {
       warmed.add(id);
-      once();
-      once();
+      await once();
+      await once();
     }
-    process.send(once());
+    process.send(await once());
   });
   process.send({ ready: true });
 }

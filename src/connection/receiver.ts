@@ -6,12 +6,15 @@
  * (§5.5.1, §7.4), and the size limits (§10.4).
  *
  * Memory: the parser keeps no input (only a 14-byte header scratch), and this
- * receiver keeps at most one message buffer. A single-frame message whose
- * payload sits inside one input chunk is handed out as a view of that chunk,
- * without a copy. Anything else is copied into one buffer: sized to the
- * frame's declared length for a single frame, grown by doubling (capped at
- * `maxMessageSize`) for a fragmented message. No list of pieces is kept, so a
- * flood of 1-byte frames or 1-byte chunks costs its bytes and nothing more.
+ * receiver keeps at most one message buffer, plus between text messages one
+ * buffer of at most 64 KiB that the next text reuses. A single-frame message
+ * whose payload sits inside one input chunk is handed out as a view of that
+ * chunk, without a copy (a text of at most 16 bytes is copied: cheaper).
+ * Anything else is copied into one buffer, and unmasked during that copy:
+ * sized to the frame's declared length for a single frame, grown by doubling
+ * (capped at `maxMessageSize`) for a fragmented message. No list of pieces is
+ * kept, so a flood of 1-byte frames or 1-byte chunks costs its bytes and
+ * nothing more.
  *
  * @module
  */
