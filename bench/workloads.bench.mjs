@@ -3,12 +3,17 @@
 // `toString()` a caller needs to get the string), all in memory, on the same
 // wire bytes.
 //
-// Method: every variant runs in its own child process (so one variant's JIT
-// state, heap or detached buffers cannot slow another), warms each workload up
-// before it is timed, and the parent interleaves the rounds (round r times
-// every workload in every variant before round r + 1 starts), so machine noise
-// hits all of them alike. Figures are medians over the rounds; the ratio of a
-// row is computed from the medians of the same run.
+// Method: every variant runs each workload in a child process of its own (so
+// 4 × 9 processes: no variant's JIT state, heap or detached buffers can slow
+// another, and no workload's garbage another workload: W3 alone leaves
+// hundreds of MiB behind). Each process warms its workload up before timing
+// it, and the parent interleaves the rounds (round r times every workload in
+// every variant before round r + 1 starts), so machine noise hits all of them
+// alike. Times are the CPU time of the process (user + system), medians over
+// the rounds: on a shared machine wall-clock time also counts the waits for a
+// core (the wall-clock ratio is printed beside). The ratio of a row is the
+// median of the rounds' ratios (each round runs the variants one after the
+// other, so a burst of load hits both sides of a ratio).
 //
 // Variants:
 //   wscodec          this checkout's dist/ (npm run build first)
@@ -18,19 +23,18 @@
 //                    loaded bufferutil and prints it
 //   ws+toString      the same, plus data.toString() on every text message
 //
-// Each run starts from a collected heap (--expose-gc, gc() and a 100 ms pause
-// before the timer starts), so the garbage of the previous run (hundreds of
-// MiB for W3) is not freed on this run's time. Times are the CPU time of the process (user +
-// system): on a shared machine wall-clock time also counts the waits for a
-// core; the wall-clock ratio is printed beside.
+// With --gc, each run starts from a collected heap (gc() and a 100 ms pause
+// before the timer starts); it also makes every run regrow the heap, a cost
+// added to both sides alike.
 //
-// Run: npm run build && node bench/workloads.bench.mjs [rounds] [only-workload-ids...]
+// Run: npm run build && node bench/workloads.bench.mjs [rounds] [--gc] [only-workload-ids...]
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const CHUNK = 64 * 1024;
+const GC = process.argv.includes('--gc') || process.env.BENCH_GC === '1';
 const here = fileURLToPath(import.meta.url);
 
 // ─── The workloads (built the same way in every child) ───────────────────────
@@ -293,11 +297,13 @@ async function child(variant, dist) {
     const data = prepared(w);
     const once = async () => {
       const input = w.kind === 'receive' ? chunks(data, w.chunk) : undefined;
-      // Start every run from a collected heap: the garbage of the previous run
-      // (hundreds of MiB for W3) is not freed on this run's time, nor by the
-      // collector's background threads (given 100 ms to finish) on its CPU time.
-      globalThis.gc();
-      await new Promise((done) => setTimeout(done, 100));
+      // With --gc: start every run from a collected heap (and 100 ms for the
+      // collector's background threads to finish freeing), so the garbage of
+      // the previous run (hundreds of MiB for W3) is not freed on this run's time.
+      if (GC) {
+        globalThis.gc();
+        await new Promise((done) => setTimeout(done, 100));
+      }
       const cpu = process.cpuUsage();
       const start = performance.now();
       let result;
@@ -320,20 +326,29 @@ async function child(variant, dist) {
 // ─── Parent: interleave the rounds, print one table ──────────────────────────
 
 async function parent() {
-  const rounds = Number(process.argv[2] ?? 7);
-  const only = process.argv.slice(3);
+  const args = process.argv.slice(2).filter((a) => a !== '--gc');
+  const rounds = Number(args[0] ?? 7);
+  const only = args.slice(1);
   const selected = only.length ? workloads.filter((w) => only.some((o) => w.id.startsWith(o))) : workloads;
   const variants = [['wscodec', resolve(here, '../../dist')]];
   if (process.env.WSCODEC_BASELINE_DIST) variants.push(['main', resolve(process.env.WSCODEC_BASELINE_DIST)]);
   variants.push(['ws+bufferutil'], ['ws+toString']);
 
+  // One process per variant and workload: no workload's garbage or heap
+  // shape slows another's (W3 alone leaves hundreds of MiB behind).
   const procs = {};
-  for (const [name, dist] of variants) {
-    const proc = fork(here, ['--child', name, dist ?? ''], { execArgv: ['--max-old-space-size=4096', '--expose-gc'], stdio: 'inherit' });
+  const printed = new Set();
+  async function processFor(name, id) {
+    const key = `${name}|${id}`;
+    if (procs[key]) return procs[key];
+    const dist = variants.find(([n]) => n === name)[1];
+    const proc = fork(here, ['--child', name, dist ?? '', ...(GC ? ['--gc'] : [])], { execArgv: ['--max-old-space-size=4096', '--expose-gc'], stdio: 'inherit' });
     const queue = [];
     proc.on('message', (m) => {
-      if (m.info) console.log(m.info);
-      else queue.shift()?.(m);
+      if (m.info) {
+        if (!printed.has(name)) console.log(m.info);
+        printed.add(name);
+      } else queue.shift()?.(m);
     });
     const call = (msg) =>
       new Promise((done) => {
@@ -341,7 +356,7 @@ async function parent() {
         if (msg) proc.send(msg);
       });
     await call();
-    procs[name] = { proc, call };
+    return (procs[key] = { proc, call });
   }
 
   const times = {}; // id → variant → CPU ms[]
@@ -353,7 +368,7 @@ async function parent() {
       // Rotate the order each round: no variant always runs first.
       const order = names.map((_, i) => names[(i + round) % names.length]);
       for (const name of order) {
-        const r = await procs[name].call({ id: w.id });
+        const r = await (await processFor(name, w.id)).call({ id: w.id });
         (times[w.id] ??= {})[name] ??= [];
         times[w.id][name].push(r.ms);
         ((walls[w.id] ??= {})[name] ??= []).push(r.wall);
