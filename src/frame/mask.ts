@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { maskThroughKernel, simdKernel } from './mask-simd.js';
+import { maskThroughKernel, simdKernel, type maskKernel } from './mask-simd.js';
 
 // Scratch space to read the (rotated) key as one 32-bit word in the
 // platform's byte order, the same order a Uint32Array over the data uses.
@@ -33,7 +33,9 @@ export const KERNEL_COPY_THRESHOLD = 128;
  * (any non-negative integer; only `offset % 4` matters). The result equals the
  * byte-wise definition `data[i] ^= key[(offset + i) % 4]`.
  *
- * The aligned middle of the data is processed a 32-bit word at a time.
+ * Long data (256 bytes and more) goes through the WebAssembly SIMD kernel
+ * where it is available (see {@link maskKernel}); otherwise the aligned middle
+ * of the data is processed a 32-bit word at a time.
  *
  * @param data - bytes to mask or unmask, modified in place.
  * @param key - the 4-byte masking key.

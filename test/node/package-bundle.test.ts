@@ -13,9 +13,12 @@ import { describe, expect, it } from 'vitest';
  * Budget for `export * from 'wscodec'`, minified and gzipped (level 9), in
  * bytes. Raise it only with a reason: it is what users download. Set at
  * 13,207 B measured with the frame, connection and handshake layers, plus
- * about 6% (a permessage-deflate layer will need its own raise).
+ * about 6% (a permessage-deflate layer will need its own raise). Raised to
+ * 15,500 B for issue 11 (performance): 15,169 B measured (main before it:
+ * 13,795 B), the WebAssembly SIMD masking kernel (336 bytes of module, about
+ * 290 B gzipped, and its loader) and the copy-once receive path.
  */
-const ROOT_GZIP_BUDGET = 14_000;
+const ROOT_GZIP_BUDGET = 15_500;
 
 /** Leaf modules (RFC constants, error types, randomness) that any layer may use. */
 const LEAVES = ['src/constants.ts', 'src/errors.ts', 'src/random.ts'];
@@ -65,10 +68,15 @@ describe('tree-shaking', () => {
     expect(foreign).toEqual([]);
   });
 
-  it('applyMask alone pulls in only the masking module (no encoder, parser or decoder)', async () => {
+  it('applyMask alone pulls in only the masking modules (no encoder, parser or decoder)', async () => {
     const fromSource = await bundle(`export { applyMask } from './src/index.ts';`);
     report('applyMask (src)', fromSource);
-    expect(fromSource.inputs.filter((f) => !LEAVES.includes(f))).toEqual(['src/frame/mask.ts']);
+    // The JavaScript loop, and the WebAssembly SIMD kernel with its embedded bytes.
+    expect(fromSource.inputs.filter((f) => !LEAVES.includes(f))).toEqual([
+      'src/frame/mask-simd-bytes.ts',
+      'src/frame/mask-simd.ts',
+      'src/frame/mask.ts',
+    ]);
   });
 
   it('each layer entry pulls in only its own layer, the layers below it and the leaves', async () => {
