@@ -159,8 +159,8 @@ export class WebSocketConnection {
    * frame, a violation or {@link WebSocketConnection.receiveEof}, input is
    * ignored (RFC 6455 §5.5.1).
    *
-   * The chunk is unmasked in place, and byte data in events may be views of
-   * it: do not reuse its memory while you hold those events.
+   * The chunk may be unmasked in place, and byte data in events may be views
+   * of it: do not reuse its memory while you hold those events.
    *
    * @throws TypeError if `chunk` is not a Uint8Array.
    */

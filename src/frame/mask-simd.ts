@@ -96,16 +96,7 @@ export function useMaskKernel(choice: 'auto' | 'js'): MaskKernel {
  * time. `src` and `dst` may be the same bytes (in place). Returns whether
  * every byte written is ASCII. Internal.
  */
-export function maskThroughKernel(
-  kernel: SimdKernel,
-  src: Uint8Array,
-  from: number,
-  to: number,
-  dst: Uint8Array,
-  at: number,
-  key: Uint8Array,
-  offset: number,
-): boolean {
+export function maskThroughKernel(kernel: SimdKernel, src: Uint8Array, from: number, to: number, dst: Uint8Array, at: number, key: Uint8Array, offset: number): boolean {
   const memory = kernel.memory;
   let ascii = 1;
   while (from < to) {
