@@ -84,7 +84,9 @@ export interface RawFrameSink extends FrameSink {
   /**
    * Payload bytes `chunk[start..end)` of the current frame, masked with `key`
    * (key cycle at `keyOffset`, RFC 6455 §5.3) or unmasked if `key` is absent.
-   * The sink must not keep `key`, which the parser reuses.
+   * The sink must not keep `key`, which the parser reuses; nor, past the
+   * frame's end, the header object given to `onFrameHeader`, which the parser
+   * refills for the next frame.
    */
   [RAW_PAYLOAD](chunk: Uint8Array, start: number, end: number, key: Uint8Array | undefined, keyOffset: number): void;
 }
@@ -118,10 +120,15 @@ export class FrameParser {
   private masked = false;
   private remaining = 0;
   private payloadOffset = 0;
+  // For a RawFrameSink: the header object handed to onFrameHeader, refilled for every frame.
+  private readonly reusedHeader: FrameHeader | undefined;
 
   constructor(sink: FrameSink, options: FrameParserOptions = {}) {
     this.sink = sink;
     this.rawSink = typeof (sink as Partial<RawFrameSink>)[RAW_PAYLOAD] === 'function' ? (sink as RawFrameSink) : undefined;
+    if (this.rawSink !== undefined) {
+      this.reusedHeader = { fin: false, rsv1: false, rsv2: false, rsv3: false, opcode: 0, masked: false, length: 0 };
+    }
     this.role = options.role;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.allowedRsv = options.allowedRsv ?? 0;
@@ -262,15 +269,23 @@ export class FrameParser {
     this.masked = masked;
     this.remaining = length;
     this.payloadOffset = 0;
-    this.sink.onFrameHeader({
-      fin,
-      rsv1: (b0 & RSV1_BIT) !== 0,
-      rsv2: (b0 & RSV2_BIT) !== 0,
-      rsv3: (b0 & RSV3_BIT) !== 0,
-      opcode,
-      masked,
-      length,
-    });
+    const rsv1 = (b0 & RSV1_BIT) !== 0;
+    const rsv2 = (b0 & RSV2_BIT) !== 0;
+    const rsv3 = (b0 & RSV3_BIT) !== 0;
+    const reused = this.reusedHeader;
+    if (reused === undefined) {
+      this.sink.onFrameHeader({ fin, rsv1, rsv2, rsv3, opcode, masked, length });
+    } else {
+      // An internal sink: one header object, refilled per frame instead of allocated.
+      reused.fin = fin;
+      reused.rsv1 = rsv1;
+      reused.rsv2 = rsv2;
+      reused.rsv3 = rsv3;
+      reused.opcode = opcode;
+      reused.masked = masked;
+      reused.length = length;
+      this.sink.onFrameHeader(reused);
+    }
     if (this.halted) return;
     if (length === 0) {
       this.sink.onFrameEnd();
