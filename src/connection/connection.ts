@@ -19,6 +19,8 @@ import { encodeUtf8 } from './utf8.js';
 const EMPTY = new Uint8Array(0);
 // Stands in the output queue for a pong superseded by a later one; filtered out.
 const DROPPED = new Uint8Array(0);
+// What dataToSend() returns when nothing is queued: shared, so frozen.
+const NOTHING_TO_SEND: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 /**
  * Automatic pongs kept queued between two {@link WebSocketConnection.dataToSend}
  * calls; beyond it the oldest is dropped (RFC 6455 §5.5.3 allows answering
@@ -186,8 +188,8 @@ export class WebSocketConnection {
    * frame, a violation or {@link WebSocketConnection.receiveEof}, input is
    * ignored (RFC 6455 §5.5.1).
    *
-   * The chunk is unmasked in place, and byte data in events may be views of
-   * it: do not reuse its memory while you hold those events.
+   * The chunk may be unmasked in place, and byte data in events may be views
+   * of it: do not reuse its memory while you hold those events.
    *
    * @throws TypeError if `chunk` is not a Uint8Array.
    */
@@ -222,13 +224,19 @@ export class WebSocketConnection {
    * to its Close, or the failure's). Write the chunks in this order.
    *
    * Large payloads given to `sendBinary` by a server may be returned as they
-   * are, without a copy: do not modify them before they are written.
+   * are, without a copy: do not modify them before they are written. When
+   * nothing is queued, the (empty) array returned is shared and frozen, so
+   * that the common call after every `receive` allocates nothing.
    */
   dataToSend(): Uint8Array[] {
     if (this.pendingClose !== undefined) {
       this.enqueue(this.pendingClose);
       this.pendingClose = undefined;
       this.closeQueued = true;
+    }
+    if (this.output.length === 0) {
+      if (this.closeQueued) this.closeTaken = true;
+      return NOTHING_TO_SEND;
     }
     let out = this.output;
     if (this.droppedPongs > 0) out = out.filter((bytes) => bytes !== DROPPED);

@@ -6,12 +6,15 @@
  * (§5.5.1, §7.4), and the size limits (§10.4).
  *
  * Memory: the parser keeps no input (only a 14-byte header scratch), and this
- * receiver keeps at most one message buffer. A single-frame message whose
- * payload sits inside one input chunk is handed out as a view of that chunk,
- * without a copy. Anything else is copied into one buffer: sized to the
- * frame's declared length for a single frame, grown by doubling (capped at
- * `maxMessageSize`) for a fragmented message. No list of pieces is kept, so a
- * flood of 1-byte frames or 1-byte chunks costs its bytes and nothing more.
+ * receiver keeps at most one message buffer, plus between text messages one
+ * buffer of at most 64 KiB that the next text reuses. A single-frame message
+ * whose payload sits inside one input chunk is handed out as a view of that
+ * chunk, without a copy (a text of at most 16 bytes is copied: cheaper).
+ * Anything else is copied into one buffer, and unmasked during that copy:
+ * sized to the frame's declared length for a single frame, grown by doubling
+ * (capped at `maxMessageSize`) for a fragmented message. No list of pieces is
+ * kept, so a flood of 1-byte frames or 1-byte chunks costs its bytes and
+ * nothing more.
  *
  * @module
  */
@@ -19,15 +22,22 @@ import { isValidCloseCode, Opcode } from '../constants.js';
 import { ProtocolError } from '../errors.js';
 import type { Extension, ExtensionFrame } from '../extensions/extension.js';
 import type { FrameDecodeError, FrameHeader } from '../frame/frame.js';
-import { FrameParser, type FrameSink } from '../frame/parser.js';
+import { applyMask, maskCopy } from '../frame/mask.js';
+import { FrameParser, RAW_PAYLOAD, type RawFrameSink } from '../frame/parser.js';
 import type { WebSocketEvent } from './events.js';
 import type { ResolvedOptions } from './options.js';
-import { createStreamingDecoder, decodeUtf8, Utf8Validator } from './utf8.js';
+import { createStreamingDecoder, decodeUtf8, decodeUtf8Range, SHORT_TEXT_BYTES, Utf8Validator } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
+/**
+ * A text message's buffer is never handed out (the text is), so one of at
+ * most this many bytes is kept for the next text message instead of
+ * allocating a new one per message.
+ */
+const TEXT_SCRATCH_MAX = 64 * 1024;
 
 /** Turns received bytes into {@link WebSocketEvent}s; halts for good after a Close frame or a violation. */
-export class MessageReceiver implements FrameSink {
+export class MessageReceiver implements RawFrameSink {
   private readonly parser: FrameParser;
   private readonly maxMessageSize: number;
   private readonly maxFragments: number;
@@ -57,6 +67,7 @@ export class MessageReceiver implements FrameSink {
   private whole: Uint8Array | undefined;
   private buffer: Uint8Array = EMPTY;
   private bufferUsed = 0;
+  private textScratch: Uint8Array = EMPTY;
   private readonly validator = new Utf8Validator();
   private streamDecoder: TextDecoder | undefined;
   private streamFirst = true;
@@ -143,6 +154,41 @@ export class MessageReceiver implements FrameSink {
     } else {
       if (start === 0) this.gathered = new Uint8Array(this.frameLength);
       this.gathered.set(piece, start);
+    }
+  }
+
+  /**
+   * @internal RawFrameSink: payload bytes as they arrived, still masked. A
+   * single-frame message inside one chunk is unmasked in place and handed out
+   * as a view (a short text is copied instead: cheaper than a view); a payload
+   * that is copied into the message buffer anyway is unmasked during that
+   * copy (one pass, RFC 6455 §5.3).
+   */
+  [RAW_PAYLOAD](chunk: Uint8Array, start: number, end: number, key: Uint8Array | undefined, keyOffset: number): void {
+    const length = end - start;
+    const frameStart = this.frameReceived;
+    if (
+      this.gatherWhole ||
+      this.streamMessages ||
+      (frameStart === 0 && length === this.frameLength && this.frameFin && this.fragments === 1 &&
+        !(this.messageOpcode === Opcode.Text && length <= SHORT_TEXT_BYTES))
+    ) {
+      const piece = chunk.subarray(start, end);
+      this.onFramePayload(key === undefined ? piece : applyMask(piece, key, keyOffset));
+      return;
+    }
+    this.frameReceived = frameStart + length;
+    const at = this.reserve(length);
+    let ascii = false;
+    if (key !== undefined) ascii = maskCopy(chunk, start, end, this.buffer, at, key, keyOffset);
+    else this.buffer.set(chunk.subarray(start, end), at);
+    this.bufferUsed = at + length;
+    // §8.1: fail as soon as the text stops being valid UTF-8, not at the end of the message
+    // (a whole message in one piece is validated by its decoding, right after; ASCII
+    // that the masking kernel saw leaves a validator between sequences as it is).
+    const unchecked = (this.frameFin && length === this.messageSize) || (ascii && this.validator.complete);
+    if (this.messageOpcode === Opcode.Text && !unchecked && !this.validator.write(this.buffer, at, at + length)) {
+      this.fail(1007, 'invalid UTF-8 in a text message');
     }
   }
 
@@ -239,17 +285,27 @@ export class MessageReceiver implements FrameSink {
       return this.fail(1007, 'invalid UTF-8 in a text message');
     }
     if (this.streamMessages) return this.emitFragment(piece, last);
+    const at = this.reserve(piece.length);
+    this.buffer.set(piece, at);
+    this.bufferUsed = at + piece.length;
+  }
+
+  /** Makes room for `length` more bytes of the message (after frameReceived counts them) and returns where they go. */
+  private reserve(length: number): number {
     const used = this.bufferUsed;
-    const needed = used + piece.length;
+    const needed = used + length;
     if (needed > this.buffer.length) {
+      if (used === 0 && this.messageOpcode === Opcode.Text && needed <= this.textScratch.length) {
+        this.buffer = this.textScratch;
+        return 0;
+      }
       // Room for the rest of this frame at once; for fragmented messages, at least double.
-      const frameRest = this.gatherWhole ? piece.length : this.frameLength - this.frameReceived + piece.length;
+      const frameRest = this.gatherWhole ? length : this.frameLength - this.frameReceived + length;
       const grown = new Uint8Array(Math.max(used + frameRest, Math.min(this.buffer.length * 2, this.maxMessageSize)));
       grown.set(this.buffer.subarray(0, used));
       this.buffer = grown;
     }
-    this.buffer.set(piece, used);
-    this.bufferUsed = needed;
+    return used;
   }
 
   /** Streaming mode: hands out one piece of the message. */
@@ -276,9 +332,11 @@ export class MessageReceiver implements FrameSink {
       if (whole === undefined && !this.validator.complete) {
         return this.fail(1007, 'text message ends inside a UTF-8 sequence');
       }
-      const text = decodeUtf8(whole ?? this.buffer.subarray(0, this.bufferUsed));
+      const text = whole === undefined ? decodeUtf8Range(this.buffer, 0, this.bufferUsed) : decodeUtf8(whole);
       if (text === undefined) return this.fail(1007, 'invalid UTF-8 in a text message');
       this.events.push({ type: 'text', data: text });
+      // The text was handed out, not its bytes: keep a small buffer for the next text.
+      if (this.buffer.length <= TEXT_SCRATCH_MAX && this.buffer.length > this.textScratch.length) this.textScratch = this.buffer;
     } else {
       this.events.push({ type: 'binary', data: this.whole ?? this.buffer.subarray(0, this.bufferUsed) });
     }

@@ -17,6 +17,9 @@
  * @module
  */
 
+/** ASCII runs at least this long are scanned a word at a time. */
+const WORD_RUN = 32;
+
 /**
  * Streaming UTF-8 validator: feed bytes with {@link Utf8Validator.write}, then
  * ask {@link Utf8Validator.complete} at the end of the text.
@@ -27,23 +30,28 @@ export class Utf8Validator {
   // Allowed range of the next continuation byte (RFC 3629 §4 narrows it after E0, ED, F0, F4).
   private lower = 0x80;
   private upper = 0xbf;
+  // 32-bit view of the last buffer scanned a word at a time (kept for the
+  // next piece of the same buffer; dropped by reset()).
+  private words: Uint32Array | undefined;
 
   /**
-   * Checks the next piece of the text. Returns `false` as soon as the bytes
-   * seen so far cannot be the start of valid UTF-8; the validator then stays
-   * in an undefined state until {@link Utf8Validator.reset}.
+   * Checks the next piece of the text, `bytes[start..end)` (default: all of
+   * it). Returns `false` as soon as the bytes seen so far cannot be the start
+   * of valid UTF-8; the validator then stays in an undefined state until
+   * {@link Utf8Validator.reset}.
    */
-  write(bytes: Uint8Array): boolean {
-    const length = bytes.length;
+  write(bytes: Uint8Array, start = 0, end = bytes.length): boolean {
+    const length = end;
     let needed = this.needed;
     let lower = this.lower;
     let upper = this.upper;
-    let i = 0;
+    let i = start;
     while (i < length) {
       const byte = bytes[i++]!;
       if (needed === 0) {
         if (byte < 0x80) {
-          // ASCII run: the common case, one comparison per byte.
+          // ASCII run: the common case, a 32-bit word at a time when long.
+          if (length - i >= WORD_RUN) i = this.asciiWords(bytes, i, length);
           while (i < length && bytes[i]! < 0x80) i++;
           continue;
         }
@@ -74,6 +82,23 @@ export class Utf8Validator {
     return true;
   }
 
+  /** The end of the ASCII run from `i`, give or take 3 bytes the caller checks, read a word at a time. */
+  private asciiWords(bytes: Uint8Array, i: number, end: number): number {
+    const buffer = bytes.buffer;
+    let words = this.words;
+    if (words === undefined || words.buffer !== buffer) words = this.words = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+    const base = bytes.byteOffset;
+    // Bytes up to the first aligned word, then whole words while every byte is ASCII.
+    while (i < end && ((base + i) & 3) !== 0) {
+      if (bytes[i]! >= 0x80) return i;
+      i++;
+    }
+    let w = (base + i) >>> 2;
+    const last = (base + end) >>> 2;
+    while (w < last && (words[w]! & 0x80808080) === 0) w++;
+    return w * 4 - base;
+  }
+
   /** Whether the bytes written so far end on a sequence boundary (no truncated sequence). */
   get complete(): boolean {
     return this.needed === 0;
@@ -81,6 +106,7 @@ export class Utf8Validator {
 
   /** Forgets any partial sequence, ready for a new text. */
   reset(): void {
+    this.words = undefined;
     this.needed = 0;
     this.lower = 0x80;
     this.upper = 0xbf;
@@ -98,6 +124,35 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Texts of at most this many bytes are decoded by a JavaScript loop when they
+ * are ASCII: a TextDecoder call costs a fixed ~0.1 µs in Node 20, measured
+ * against the loop at 81 vs 102 ns for 16 bytes, 183 vs 98 ns for 32.
+ */
+export const SHORT_TEXT_BYTES = 16;
+// Reused for the character codes of a short text.
+const units: number[] = [];
+
+/**
+ * Decodes `bytes[start..end)` like {@link decodeUtf8}: short ASCII text by a
+ * loop, anything else by the strict TextDecoder. No view is created for a
+ * short text.
+ */
+export function decodeUtf8Range(bytes: Uint8Array, start: number, end: number): string | undefined {
+  const length = end - start;
+  if (length <= SHORT_TEXT_BYTES) {
+    let all = 0;
+    units.length = length;
+    for (let i = 0; i < length; i++) {
+      const byte = bytes[start + i]!;
+      all |= byte;
+      units[i] = byte;
+    }
+    if (all < 0x80) return String.fromCharCode.apply(null, units);
+  }
+  return decodeUtf8(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
 }
 
 /** Creates a decoder for text handed out piece by piece (validated separately by a {@link Utf8Validator}). */

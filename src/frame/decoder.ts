@@ -4,7 +4,8 @@
  * @module
  */
 import type { Frame, FrameDecodeError, FrameDecoderOutput, FrameHeader } from './frame.js';
-import { FrameParser, type FrameParserOptions, type FrameSink } from './parser.js';
+import { applyMask, maskCopy } from './mask.js';
+import { FrameParser, RAW_PAYLOAD, type FrameParserOptions, type RawFrameSink } from './parser.js';
 
 /** Options of {@link FrameDecoder}; see {@link FrameParserOptions}. */
 export type FrameDecoderOptions = FrameParserOptions;
@@ -38,11 +39,11 @@ export class FrameDecoder {
    * Decodes `chunk` and returns the frames it completed, in order, ended by a
    * {@link FrameDecodeError} if the input violates the protocol.
    *
-   * Ownership: `push` unmasks payloads in place, so it modifies `chunk`; and
-   * when a frame's payload lies wholly inside one chunk, the returned
+   * Ownership: `push` may unmask payloads in place, so it may modify `chunk`;
+   * and when a frame's payload lies wholly inside one chunk, the returned
    * `payload` is a view of that chunk (no copy). Do not reuse or modify a chunk
    * while you still use frames decoded from it. Payloads spanning chunks are
-   * copied into a buffer of their exact size.
+   * copied into a buffer of their exact size, unmasked during the copy.
    */
   push(chunk: Uint8Array): FrameDecoderOutput[] {
     const out: FrameDecoderOutput[] = [];
@@ -53,7 +54,7 @@ export class FrameDecoder {
 }
 
 /** Turns the parser's stream of header/payload/end into whole frames. */
-class FrameCollector implements FrameSink {
+class FrameCollector implements RawFrameSink {
   out: FrameDecoderOutput[] = [];
   error: FrameDecodeError | undefined;
   private header: FrameHeader | undefined;
@@ -67,14 +68,21 @@ class FrameCollector implements FrameSink {
   }
 
   onFramePayload(piece: Uint8Array): void {
+    this[RAW_PAYLOAD](piece, 0, piece.length, undefined, 0);
+  }
+
+  /** Payload bytes as the parser read them: a payload spanning chunks is unmasked while it is copied. */
+  [RAW_PAYLOAD](chunk: Uint8Array, start: number, end: number, key: Uint8Array | undefined, keyOffset: number): void {
     const length = this.header!.length;
-    if (this.filled === 0 && piece.length === length) {
-      this.payload = piece; // the whole payload in one chunk: hand out the view
+    if (this.filled === 0 && end - start === length) {
+      const piece = chunk.subarray(start, end);
+      this.payload = key === undefined ? piece : applyMask(piece, key, keyOffset);
     } else {
       if (this.filled === 0) this.payload = new Uint8Array(length);
-      this.payload!.set(piece, this.filled);
+      if (key === undefined) this.payload!.set(chunk.subarray(start, end), this.filled);
+      else maskCopy(chunk, start, end, this.payload!, this.filled, key, keyOffset);
     }
-    this.filled += piece.length;
+    this.filled += end - start;
   }
 
   onFrameEnd(): void {

@@ -6,7 +6,7 @@
 import { MAX_CONTROL_PAYLOAD, MAX_SAFE_PAYLOAD, type Opcode } from '../constants.js';
 import { nextMaskKey } from '../random.js';
 import { FIN_BIT, RSV1_BIT, RSV2_BIT, RSV3_BIT, isControlOpcode, isKnownOpcode } from './frame.js';
-import { maskFrom, WORD_THRESHOLD } from './mask.js';
+import { maskCopy } from './mask.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -169,13 +169,9 @@ export function buildFrame(
   const length = payload.length;
   const frame = new Uint8Array(frameHeaderSize(length, key !== undefined) + length);
   const start = writeFrameHeader(frame, opcode, fin, rsv1, rsv2, rsv3, length, key);
-  if (key !== undefined && length < WORD_THRESHOLD) {
-    // Short payload: copy and mask in one pass.
-    for (let i = 0; i < length; i++) frame[start + i] = payload[i]! ^ key[i & 3]!;
-  } else {
-    frame.set(payload, start);
-    if (key !== undefined) maskFrom(frame, start, key);
-  }
+  // Masked: copy and mask in one pass (§5.3; the caller's payload is never modified).
+  if (key === undefined) frame.set(payload, start);
+  else maskCopy(payload, 0, length, frame, start, key, 0);
   return frame;
 }
 

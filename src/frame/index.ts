@@ -8,6 +8,7 @@ export { Opcode, CloseCode, isValidCloseCode, MAX_CONTROL_PAYLOAD } from '../con
 export type { Frame, FrameHeader, FrameDecodeError, FrameDecoderOutput } from './frame.js';
 export { FIN_BIT, RSV1_BIT, RSV2_BIT, RSV3_BIT, isControlOpcode, isKnownOpcode } from './frame.js';
 export { applyMask } from './mask.js';
+export { maskKernel, useMaskKernel, type MaskKernel } from './mask-simd.js';
 export {
   encodeFrame,
   encodeFrameHeader,

@@ -3,8 +3,14 @@
  * (i mod 4) of the 4-byte masking key. Masking and unmasking are the same
  * operation.
  *
+ * Short payloads take a byte loop, middle ones a 32-bit word loop, and long
+ * ones the WebAssembly SIMD kernel of mask-simd.ts where it is available
+ * (the word loop where it is not). The thresholds are measured in Node 20
+ * (bench/mask.bench.mjs).
+ *
  * @module
  */
+import { maskThroughKernel, simdKernel, type maskKernel } from './mask-simd.js';
 
 // Scratch space to read the (rotated) key as one 32-bit word in the
 // platform's byte order, the same order a Uint32Array over the data uses.
@@ -13,6 +19,10 @@ const keyWord = new Uint32Array(keyBytes.buffer);
 
 /** Below this length the byte loop beats setting up the word loop. Internal. */
 export const WORD_THRESHOLD = 32;
+/** From this length on, unmasking in place goes through the SIMD kernel (copy in, XOR, copy out). Internal. */
+export const KERNEL_THRESHOLD = 256;
+/** From this length on, a masked copy goes through the SIMD kernel (the copy is needed anyway). Internal. */
+export const KERNEL_COPY_THRESHOLD = 128;
 
 /**
  * XORs `data` in place with the masking key `key` (RFC 6455 §5.3), starting at
@@ -23,7 +33,9 @@ export const WORD_THRESHOLD = 32;
  * (any non-negative integer; only `offset % 4` matters). The result equals the
  * byte-wise definition `data[i] ^= key[(offset + i) % 4]`.
  *
- * The aligned middle of the data is processed a 32-bit word at a time.
+ * Long data (256 bytes and more) goes through the WebAssembly SIMD kernel
+ * where it is available (see {@link maskKernel}); otherwise the aligned middle
+ * of the data is processed a 32-bit word at a time.
  *
  * @param data - bytes to mask or unmask, modified in place.
  * @param key - the 4-byte masking key.
@@ -34,6 +46,18 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): Uint8A
   if (key.length !== 4) {
     throw new TypeError(`applyMask: the masking key must be 4 bytes (RFC 6455 §5.3), got ${key.length}`);
   }
+  if (data.length >= KERNEL_THRESHOLD) {
+    const kernel = simdKernel();
+    if (kernel !== null) {
+      maskThroughKernel(kernel, data, 0, data.length, data, 0, key, offset);
+      return data;
+    }
+  }
+  return maskWords(data, key, offset);
+}
+
+/** The JavaScript loop: bytes for short data, else 32-bit words over the aligned middle. */
+function maskWords(data: Uint8Array, key: Uint8Array, offset: number): Uint8Array {
   const length = data.length;
   let k = offset & 3;
   if (length < WORD_THRESHOLD) {
@@ -67,6 +91,35 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): Uint8A
     data[i] ^= keyBytes[(i - head) & 3]!;
   }
   return data;
+}
+
+/**
+ * Writes `src[from..to)` masked with `key` into `dst` from `at`, key cycle
+ * starting at `offset`: one pass where it can be, for the places that copy a
+ * payload anyway (a client's frame, a message assembled from pieces). `src`
+ * is never modified (unless it is `dst`). Returns `true` when it knows that
+ * every byte written is ASCII (the SIMD kernel tells), `false` when it does
+ * not know. Internal: not exported by the frame layer.
+ */
+export function maskCopy(
+  src: Uint8Array,
+  from: number,
+  to: number,
+  dst: Uint8Array,
+  at: number,
+  key: Uint8Array,
+  offset: number,
+): boolean {
+  const length = to - from;
+  if (length < WORD_THRESHOLD) {
+    for (let i = 0; i < length; i++) dst[at + i] = src[from + i]! ^ key[(offset + i) & 3]!;
+    return false;
+  }
+  const kernel = length >= KERNEL_COPY_THRESHOLD ? simdKernel() : null;
+  if (kernel !== null) return maskThroughKernel(kernel, src, from, to, dst, at, key, offset);
+  dst.set(from === 0 && to === src.length ? src : src.subarray(from, to), at);
+  maskWords(dst.subarray(at, at + length), key, offset);
+  return false;
 }
 
 /**

@@ -67,6 +67,30 @@ export interface FrameSink {
   onFrameError(error: FrameDecodeError): void;
 }
 
+/**
+ * Key of the method by which a sink takes payload bytes still masked (see
+ * {@link RawFrameSink}). A symbol, so no user's sink has it by accident. Internal.
+ */
+export const RAW_PAYLOAD: unique symbol = Symbol('wscodec.rawPayload');
+
+/**
+ * A {@link FrameSink} that takes payload bytes still masked, as a range of the
+ * input chunk, to unmask them where it puts them (one pass instead of
+ * unmasking in place and then copying). Internal: the connection's receiver
+ * and the frame decoder implement it; the parser calls it instead of
+ * `onFramePayload`.
+ */
+export interface RawFrameSink extends FrameSink {
+  /**
+   * Payload bytes `chunk[start..end)` of the current frame, masked with `key`
+   * (key cycle at `keyOffset`, RFC 6455 §5.3) or unmasked if `key` is absent.
+   * The sink must not keep `key`, which the parser reuses; nor, past the
+   * frame's end, the header object given to `onFrameHeader`, which the parser
+   * refills for the next frame.
+   */
+  [RAW_PAYLOAD](chunk: Uint8Array, start: number, end: number, key: Uint8Array | undefined, keyOffset: number): void;
+}
+
 const enum State {
   Header,
   Payload,
@@ -81,6 +105,7 @@ const enum State {
  */
 export class FrameParser {
   private readonly sink: FrameSink;
+  private readonly rawSink: RawFrameSink | undefined;
   private readonly role: Role | undefined;
   private readonly maxFrameSize: number;
   private readonly allowedRsv: number;
@@ -95,9 +120,15 @@ export class FrameParser {
   private masked = false;
   private remaining = 0;
   private payloadOffset = 0;
+  // For a RawFrameSink: the header object handed to onFrameHeader, refilled for every frame.
+  private readonly reusedHeader: FrameHeader | undefined;
 
   constructor(sink: FrameSink, options: FrameParserOptions = {}) {
     this.sink = sink;
+    this.rawSink = typeof (sink as Partial<RawFrameSink>)[RAW_PAYLOAD] === 'function' ? (sink as RawFrameSink) : undefined;
+    if (this.rawSink !== undefined) {
+      this.reusedHeader = { fin: false, rsv1: false, rsv2: false, rsv3: false, opcode: 0, masked: false, length: 0 };
+    }
     this.role = options.role;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.allowedRsv = options.allowedRsv ?? 0;
@@ -125,12 +156,17 @@ export class FrameParser {
     while (pos < end && !this.halted) {
       if (this.state === State.Payload) {
         const n = Math.min(this.remaining, end - pos);
-        const piece = chunk.subarray(pos, pos + n);
-        pos += n;
-        if (this.masked) applyMask(piece, this.maskKey, this.payloadOffset);
-        this.payloadOffset += n;
+        const offset = this.payloadOffset;
+        this.payloadOffset = offset + n;
         this.remaining -= n;
-        this.sink.onFramePayload(piece);
+        if (this.rawSink !== undefined) {
+          this.rawSink[RAW_PAYLOAD](chunk, pos, pos + n, this.masked ? this.maskKey : undefined, offset);
+        } else {
+          const piece = chunk.subarray(pos, pos + n);
+          if (this.masked) applyMask(piece, this.maskKey, offset);
+          this.sink.onFramePayload(piece);
+        }
+        pos += n;
         if (this.remaining === 0 && !this.halted) {
           this.state = State.Header;
           this.sink.onFrameEnd();
@@ -233,15 +269,23 @@ export class FrameParser {
     this.masked = masked;
     this.remaining = length;
     this.payloadOffset = 0;
-    this.sink.onFrameHeader({
-      fin,
-      rsv1: (b0 & RSV1_BIT) !== 0,
-      rsv2: (b0 & RSV2_BIT) !== 0,
-      rsv3: (b0 & RSV3_BIT) !== 0,
-      opcode,
-      masked,
-      length,
-    });
+    const rsv1 = (b0 & RSV1_BIT) !== 0;
+    const rsv2 = (b0 & RSV2_BIT) !== 0;
+    const rsv3 = (b0 & RSV3_BIT) !== 0;
+    const reused = this.reusedHeader;
+    if (reused === undefined) {
+      this.sink.onFrameHeader({ fin, rsv1, rsv2, rsv3, opcode, masked, length });
+    } else {
+      // An internal sink: one header object, refilled per frame instead of allocated.
+      reused.fin = fin;
+      reused.rsv1 = rsv1;
+      reused.rsv2 = rsv2;
+      reused.rsv3 = rsv3;
+      reused.opcode = opcode;
+      reused.masked = masked;
+      reused.length = length;
+      this.sink.onFrameHeader(reused);
+    }
     if (this.halted) return;
     if (length === 0) {
       this.sink.onFrameEnd();

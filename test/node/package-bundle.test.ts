@@ -19,9 +19,12 @@ import { describe, expect, it } from 'vitest';
  * Raised to 15,900 B for issue 13's extended CONNECT handshakes (RFC 8441,
  * RFC 9220), which tree-shake away when unused: 14,510 → 15,802 B.
  * Raised by 500 B for PreparedMessage and WebSocketConnection.sendPrepared,
- * measured at +442 B on their own (13,879 → 14,321 B).
+ * measured at +442 B on their own (13,879 → 14,321 B). Raised for issue 11
+ * (performance) by what it measured on its own, 13,795 → 15,169 B: the
+ * WebAssembly SIMD masking kernel (336 bytes of module, about 290 B gzipped,
+ * and its loader) and the copy-once receive path.
  */
-const ROOT_GZIP_BUDGET = 16_400;
+const ROOT_GZIP_BUDGET = 17_800;
 
 /**
  * Budget for `export * from 'wscodec/deflate'`, minified and gzipped, in
@@ -80,10 +83,15 @@ describe('tree-shaking', () => {
     expect(foreign).toEqual([]);
   });
 
-  it('applyMask alone pulls in only the masking module (no encoder, parser or decoder)', async () => {
+  it('applyMask alone pulls in only the masking modules (no encoder, parser or decoder)', async () => {
     const fromSource = await bundle(`export { applyMask } from './src/index.ts';`);
     report('applyMask (src)', fromSource);
-    expect(fromSource.inputs.filter((f) => !LEAVES.includes(f))).toEqual(['src/frame/mask.ts']);
+    // The JavaScript loop, and the WebAssembly SIMD kernel with its embedded bytes.
+    expect(fromSource.inputs.filter((f) => !LEAVES.includes(f))).toEqual([
+      'src/frame/mask-simd-bytes.ts',
+      'src/frame/mask-simd.ts',
+      'src/frame/mask.ts',
+    ]);
   });
 
   it('each layer entry pulls in only its own layer, the layers below it and the leaves', async () => {

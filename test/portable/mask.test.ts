@@ -1,50 +1,122 @@
-/** applyMask against the byte-wise definition of RFC 6455 §5.3. */
+/** applyMask and the frame encoder against the byte-wise definition of RFC 6455 §5.3, with each masking kernel. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyMask } from 'wscodec';
+import { applyMask, encodeFrame, FrameDecoder, maskKernel, Opcode, useMaskKernel } from 'wscodec';
 
-const reference = (data: Uint8Array, key: Uint8Array, offset: number) =>
-  data.map((b, i) => b ^ key[(offset + i) % 4]!);
+const reference = (data: Uint8Array, key: Uint8Array, offset: number) => {
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i]! ^ key[(offset + i) % 4]!;
+  return out;
+};
 
-describe('applyMask', () => {
-  it('equals data[i] ^= key[(offset + i) % 4] at every offset, length and alignment', () => {
-    fc.assert(
-      fc.property(
-        fc.uint8Array({ maxLength: 600, size: 'max' }),
-        fc.uint8Array({ minLength: 4, maxLength: 4 }),
-        fc.nat({ max: 1000 }),
-        fc.nat({ max: 7 }),
-        (bytes, key, offset, shift) => {
-          // Place the data at an arbitrary byte offset in its buffer to exercise every alignment.
-          const backing = new Uint8Array(bytes.length + shift);
-          const data = backing.subarray(shift);
-          data.set(bytes);
-          const expected = reference(bytes, key, offset);
-          expect(applyMask(data, key, offset)).toBe(data);
-          expect(data).toEqual(expected);
-        },
-      ),
-      { numRuns: 2000 },
-    );
+/** Index of the first byte where `a` and `b` differ, -1 if equal (fast on long arrays, unlike deep equality). */
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+// Lengths around the loops' thresholds and the SIMD kernel's 64 KiB slices.
+const EDGE_LENGTHS = [0, 1, 31, 32, 33, 127, 128, 129, 255, 256, 257, 1023, 1024, 1025, 65535, 65536, 65537, 131072 + 13];
+
+// Which code the runtime masks long payloads with (printed, so every runtime's log shows the path it took).
+const available = useMaskKernel('auto');
+console.log(`masking kernel in this runtime: ${available}`);
+
+for (const kernel of ['auto', 'js'] as const) {
+  describe(`applyMask (kernel: ${kernel})`, () => {
+    it(`uses the ${kernel === 'js' ? 'JavaScript loop' : 'best kernel available'}`, () => {
+      expect(useMaskKernel(kernel)).toBe(kernel === 'js' ? 'js' : available);
+      expect(maskKernel()).toBe(kernel === 'js' ? 'js' : available);
+    });
+
+    it('equals data[i] ^= key[(offset + i) % 4] at every offset, length and alignment', () => {
+      useMaskKernel(kernel);
+      fc.assert(
+        fc.property(
+          fc.uint8Array({ maxLength: 2000, size: 'max' }),
+          fc.uint8Array({ minLength: 4, maxLength: 4 }),
+          fc.nat({ max: 1000 }),
+          fc.nat({ max: 7 }),
+          (bytes, key, offset, shift) => {
+            // Place the data at an arbitrary byte offset in its buffer to exercise every alignment.
+            const backing = new Uint8Array(bytes.length + shift);
+            const data = backing.subarray(shift);
+            data.set(bytes);
+            const expected = reference(bytes, key, offset);
+            expect(applyMask(data, key, offset)).toBe(data);
+            expect(firstDifference(data, expected)).toBe(-1);
+          },
+        ),
+        { numRuns: 500 },
+      );
+    });
+
+    it('equals the definition at the thresholds and slice boundaries, leaving the bytes around untouched', () => {
+      useMaskKernel(kernel);
+      const key = Uint8Array.of(0x9d, 0x01, 0xe7, 0x42);
+      for (const length of EDGE_LENGTHS) {
+        for (const shift of [0, 1, 3]) {
+          for (const offset of [0, 1, 2, 3]) {
+            const backing = new Uint8Array(length + shift + 2).map((_, i) => (i * 167 + 11) & 0xff);
+            const before = backing.slice();
+            const data = backing.subarray(shift, shift + length);
+            const expected = reference(data.slice(), key, offset);
+            applyMask(data, key, offset);
+            expect(firstDifference(data, expected)).toBe(-1);
+            expect(firstDifference(backing.subarray(0, shift), before.subarray(0, shift))).toBe(-1);
+            expect(firstDifference(backing.subarray(shift + length), before.subarray(shift + length))).toBe(-1);
+          }
+        }
+      }
+    });
+
+    it('applied twice is the identity; pieces with running offsets equal the whole', () => {
+      useMaskKernel(kernel);
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 3000, size: 'max' }), fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.nat({ max: 3000 }), (bytes, key, cut) => {
+          const data = bytes.slice();
+          applyMask(applyMask(data, key), key);
+          expect(firstDifference(data, bytes)).toBe(-1);
+          const at = Math.min(cut, bytes.length);
+          const pieces = bytes.slice();
+          applyMask(pieces.subarray(0, at), key, 0);
+          applyMask(pieces.subarray(at), key, at);
+          expect(firstDifference(pieces, applyMask(bytes.slice(), key))).toBe(-1);
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it('a masked frame carries the definition, the caller\'s payload stays unmodified, and it decodes back', () => {
+      useMaskKernel(kernel);
+      const key = Uint8Array.of(1, 0x80, 0xff, 0x3c);
+      for (const length of EDGE_LENGTHS) {
+        const payload = new Uint8Array(length).map((_, i) => (i * 29) & 0xff);
+        const copy = payload.slice();
+        const frame = encodeFrame({ opcode: Opcode.Binary, payload, mask: key });
+        expect(firstDifference(payload, copy)).toBe(-1);
+        expect(firstDifference(frame.subarray(frame.length - length), reference(payload, key, 0))).toBe(-1);
+        // Re-chunked at 1000 bytes, the payload spans chunks and is unmasked while it is copied.
+        const decoder = new FrameDecoder({ role: 'server' });
+        const out = [];
+        for (let at = 0; at < frame.length; at += 1000) out.push(...decoder.push(frame.slice(at, at + 1000)));
+        if (frame.length === 0) out.push(...decoder.push(frame));
+        expect(out).toHaveLength(1);
+        expect(out[0]!.type).toBe('frame');
+        if (out[0]!.type === 'frame') expect(firstDifference(out[0]!.payload, payload)).toBe(-1);
+      }
+    });
   });
+}
 
-  it('applied twice is the identity; pieces with running offsets equal the whole', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300, size: 'max' }), fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.nat({ max: 300 }), (bytes, key, cut) => {
-        const data = bytes.slice();
-        applyMask(applyMask(data, key), key);
-        expect(data).toEqual(bytes);
-        const at = Math.min(cut, bytes.length);
-        const pieces = bytes.slice();
-        applyMask(pieces.subarray(0, at), key, 0);
-        applyMask(pieces.subarray(at), key, at);
-        expect(pieces).toEqual(applyMask(bytes.slice(), key));
-      }),
-      { numRuns: 1000 },
-    );
-  });
-
+describe('applyMask arguments', () => {
   it('refuses a key that is not 4 bytes', () => {
     expect(() => applyMask(new Uint8Array(8), new Uint8Array(3))).toThrow(TypeError);
+  });
+
+  it('useMaskKernel refuses anything but auto and js', () => {
+    expect(() => useMaskKernel('wasm' as 'auto')).toThrow(TypeError);
+    expect(useMaskKernel('auto')).toBe(available);
   });
 });

@@ -9,8 +9,13 @@ import { Utf8Validator, WebSocketConnection, type WebSocketEvent } from 'wscodec
 import { concat, rawFrame, utf8 } from '../helpers/bytes.ts';
 import { failure, withoutMessages } from '../helpers/events.ts';
 
-/** An unmasked (server-to-client) frame. */
-const frame = (opcode: number, payload: Uint8Array, fin = true) => rawFrame({ opcode, payload, fin });
+/** An unmasked (server-to-client) frame, or a masked one (client-to-server) for a server to read. */
+const frame = (opcode: number, payload: Uint8Array, fin = true, mask = false) => rawFrame({ opcode, payload, fin, mask });
+// Both directions: a client reads unmasked frames; a server reads masked ones, unmasked while they are copied.
+const ROLES = [
+  ['client', false],
+  ['server', true],
+] as const;
 
 // The oracle, independent of the validator: a byte string is a prefix of valid
 // UTF-8 if some completion of at most 3 continuation bytes decodes strictly.
@@ -101,15 +106,15 @@ describe('Utf8Validator', () => {
 });
 
 describe('text messages fail fast with 1007 (RFC 6455 §8.1)', () => {
-  for (const [name, bad] of INVALID) {
+  for (const [name, bad] of INVALID) for (const [role, mask] of ROLES) {
     const payload = concat([PREFIX, Uint8Array.from(bad), name.startsWith('truncated') ? new Uint8Array(0) : SUFFIX]);
     const failAt = firstInvalid(payload); // -1 for the truncated case: it fails at the end
-    it(`${name}: fragmented at every position, fails with the fragment that holds the bad byte`, () => {
+    it(`${name} (${role}): fragmented at every position, fails with the fragment that holds the bad byte`, () => {
       for (let split = 0; split <= payload.length; split++) {
         for (const streamMessages of [false, true]) {
-          const client = new WebSocketConnection({ role: 'client', streamMessages });
-          const first = client.receive(frame(1, payload.subarray(0, split), false));
-          const second = client.receive(frame(0, payload.subarray(split)));
+          const client = new WebSocketConnection({ role, streamMessages });
+          const first = client.receive(frame(1, payload.subarray(0, split), false, mask));
+          const second = client.receive(frame(0, payload.subarray(split), true, mask));
           const inFirst = failAt !== -1 && failAt < split;
           const errors = (events: WebSocketEvent[]) => events.filter((e) => e.type === 'error');
           expect(withoutMessages(errors(first))).toEqual(inFirst ? [failure(1007)] : []);
@@ -118,11 +123,11 @@ describe('text messages fail fast with 1007 (RFC 6455 §8.1)', () => {
         }
       }
     });
-    it(`${name}: one frame cut into chunks at every position, fails with the chunk that holds the bad byte`, () => {
-      const wire = frame(1, payload);
+    it(`${name} (${role}): one frame cut into chunks at every position, fails with the chunk that holds the bad byte`, () => {
+      const wire = frame(1, payload, true, mask);
       const headerSize = wire.length - payload.length;
       for (let cut = 0; cut <= wire.length; cut++) {
-        const client = new WebSocketConnection({ role: 'client' });
+        const client = new WebSocketConnection({ role });
         const first = client.receive(wire.slice(0, cut));
         const second = client.receive(wire.slice(cut));
         const inFirst = failAt === -1 ? cut === wire.length : failAt < cut - headerSize;
@@ -131,6 +136,44 @@ describe('text messages fail fast with 1007 (RFC 6455 §8.1)', () => {
       }
     });
   }
+
+  it('long texts (the word-at-a-time ASCII scan, the SIMD copy): fail with the chunk that holds the first bad byte', () => {
+    // ASCII runs long enough for the word loop, around the bad bytes, at several alignments.
+    for (const [name, bad] of INVALID.filter(([n]) => !n.startsWith('truncated'))) {
+      for (const lead of [0, 1, 3, 300]) {
+        const payload = concat([utf8('a'.repeat(lead)), PREFIX, utf8('b'.repeat(301)), Uint8Array.from(bad), utf8('c'.repeat(200))]);
+        const failAt = firstInvalid(payload);
+        for (const [role, mask] of ROLES) {
+          const wire = concat([frame(1, payload.subarray(0, 150), false, mask), frame(0, payload.subarray(150), true, mask)]);
+          for (const cut of [1, 100, 160, failAt + 8, failAt + 9, failAt + 12, failAt + 20, wire.length - 1]) {
+            const c = new WebSocketConnection({ role });
+            const first = c.receive(wire.slice(0, cut));
+            const second = c.receive(wire.slice(cut));
+            // Where the first bad byte lies on the wire: after the first frame's header, and the second's if past it.
+            const firstHeader = mask ? 8 : 4;
+            const wireAt = failAt < 150 ? firstHeader + failAt : firstHeader + 150 + (wire.length - payload.length - firstHeader) + (failAt - 150);
+            const inFirst = wireAt < cut;
+            expect([name, lead, role, cut, withoutMessages(first)]).toEqual([name, lead, role, cut, inFirst ? [failure(1007)] : []]);
+            expect([name, lead, role, cut, withoutMessages(second)]).toEqual([name, lead, role, cut, inFirst ? [] : [failure(1007)]]);
+          }
+        }
+      }
+    }
+  });
+
+  it('long valid texts arrive whole through every path (masked, unmasked, fragmented, re-chunked)', () => {
+    const textValue = `${'ascii '.repeat(60)}κόσμε€😀${'z'.repeat(500)}ü`;
+    const payload = utf8(textValue);
+    for (const [role, mask] of ROLES) {
+      const wire = concat([frame(1, payload.subarray(0, 333), false, mask), frame(0, payload.subarray(333), true, mask)]);
+      for (const size of [1, 7, 64, 129, 400, wire.length]) {
+        const c = new WebSocketConnection({ role });
+        const events = [];
+        for (let at = 0; at < wire.length; at += size) events.push(...c.receive(wire.slice(at, at + size)));
+        expect(events).toEqual([{ type: 'text', data: textValue }]);
+      }
+    }
+  });
 
   it('accepts multi-byte characters split across fragments at every position, keeping a leading BOM', () => {
     const textValue = '\u{feff}a€𝄞ü😀';
