@@ -22,9 +22,10 @@ import { describe, expect, it } from 'vitest';
  * measured at +442 B on their own (13,879 → 14,321 B). Raised for issue 11
  * (performance) by what it measured on its own, 13,795 → 15,169 B: the
  * WebAssembly SIMD masking kernel (336 bytes of module, about 290 B gzipped,
- * and its loader) and the copy-once receive path.
+ * and its loader) and the copy-once receive path. All of these together
+ * measured 17,833 B; the budget is that plus 1%.
  */
-const ROOT_GZIP_BUDGET = 17_800;
+const ROOT_GZIP_BUDGET = 18_000;
 
 /**
  * Budget for `export * from 'wscodec/deflate'`, minified and gzipped, in
