@@ -119,7 +119,9 @@ async function deno(condition) {
   console.log(`deno import map: ${JSON.stringify(imports)}`);
   // Loading CommonJS goes through Deno's Node layer, which reads the files itself.
   const read = condition === 'require' ? ['--allow-read=dist'] : [];
-  return run(hostNode, [denoBin, 'test', '--no-check', '--no-lock', ...read, `--import-map=${map}`, 'test/portable/'], {
+  // FC_SEED and FC_RUNS_SCALE reach the property tests (test/helpers/fast-check.ts).
+  const env = ['--allow-env=FC_SEED,FC_RUNS_SCALE'];
+  return run(hostNode, [denoBin, 'test', '--no-check', '--no-lock', ...read, ...env, `--import-map=${map}`, 'test/portable/'], {
     NO_COLOR: '1',
     DENO_NO_UPDATE_CHECK: '1',
   });

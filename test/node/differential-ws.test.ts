@@ -23,7 +23,7 @@
  *   header, wscodec reports the same 1002 (checked below).
  * - `maxFragments` has no counterpart in `ws`; it is set high here.
  */
-import fc from 'fast-check';
+import { fc } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 // ws exports its Receiver (ws/lib/receiver.js) from the package root.
 import { Receiver } from 'ws';

@@ -3,7 +3,7 @@
  * arbitrary chunking, one error with the right close code for every class of
  * violation) and the close handshake, pings, limits and caller misuse.
  */
-import fc from 'fast-check';
+import { fc } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import {
   FrameDecoder,

@@ -1,5 +1,5 @@
 /** applyMask against the byte-wise definition of RFC 6455 §5.3. */
-import fc from 'fast-check';
+import { fc } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { applyMask } from 'wscodec';
 
