@@ -128,13 +128,13 @@ describe('per-message limits on the default options, over a long-lived connectio
     const big = pattern(MAX);
     const single = conn.receive(peerFrame('client', 2, big));
     expect(single.map((e) => e.type)).toEqual(['binary']);
-    expect(digest(single[0]!.data as Uint8Array)).toEqual(digest(big));
+    expect(digest((single[0] as { data: Uint8Array }).data)).toEqual(digest(big));
     // Four frames, each in its own chunk (the message is gathered across chunks).
     const quarter = MAX / 4;
     const pieces = [0, 1, 2, 3].map((i) => peerFrame('client', i === 0 ? 2 : 0, big.subarray(i * quarter, (i + 1) * quarter), i === 3));
     const spread = pieces.flatMap((p) => conn.receive(p));
     expect(spread.map((e) => e.type)).toEqual(['binary']);
-    expect(digest(spread[0]!.data as Uint8Array)).toEqual(digest(big));
+    expect(digest((spread[0] as { data: Uint8Array }).data)).toEqual(digest(big));
     const after = history('client', 100, false);
     feed(conn, after.chunks, after.events);
   });

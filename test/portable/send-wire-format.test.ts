@@ -13,47 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocketConnection, type Role } from 'wscodec';
 import { fc, runs } from '../helpers/fast-check.ts';
 import { concat, utf8 } from '../helpers/bytes.ts';
-
-interface WireFrame {
-  fin: boolean;
-  rsv: number;
-  opcode: number;
-  masked: boolean;
-  payload: Uint8Array;
-}
-
-/** Parses `bytes` as a sequence of frames after §5.2, throwing on any non-minimal or malformed header. */
-function parseWire(bytes: Uint8Array): WireFrame[] {
-  const frames: WireFrame[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    if (pos + 2 > bytes.length) throw new Error(`truncated header at ${pos}`);
-    const b0 = bytes[pos]!;
-    const b1 = bytes[pos + 1]!;
-    let length = b1 & 0x7f;
-    let at = pos + 2;
-    if (length === 126) {
-      length = (bytes[at]! << 8) | bytes[at + 1]!;
-      // §5.2: "the minimal number of bytes MUST be used to encode the length".
-      if (length < 126) throw new Error(`length ${length} sent in 16 bits`);
-      at += 2;
-    } else if (length === 127) {
-      if (bytes[at]! & 0x80) throw new Error('64-bit length with its most significant bit set');
-      length = bytes.subarray(at, at + 8).reduce((n, b) => n * 256 + b, 0);
-      if (length <= 0xffff) throw new Error(`length ${length} sent in 64 bits`);
-      at += 8;
-    }
-    const masked = (b1 & 0x80) !== 0;
-    const key = masked ? bytes.subarray(at, at + 4) : undefined;
-    if (masked) at += 4;
-    if (at + length > bytes.length) throw new Error(`payload of ${length} bytes truncated`);
-    const payload = bytes.slice(at, at + length);
-    if (key) for (let i = 0; i < payload.length; i++) payload[i]! ^= key[i & 3]!;
-    frames.push({ fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 7, opcode: b0 & 0x0f, masked, payload });
-    pos = at + length;
-  }
-  return frames;
-}
+import { parseWire, type WireFrame } from '../helpers/wire.ts';
 
 /** Checks that `frames` are one data message of `opcode` carrying `expected`, as the sender's role and options require. */
 function expectOneMessage(frames: WireFrame[], role: Role, opcode: number, expected: Uint8Array, fragmentSize?: number): void {
@@ -113,9 +73,9 @@ describe('send path wire format (RFC 6455 §5.2, §5.4)', () => {
           const wire = concat(conn.dataToSend());
           expectOneMessage(parseWire(wire), role, 2, data, size);
           const events = new WebSocketConnection({ role: peerOf(role), maxFragments: 1 << 20 }).receive(wire);
-          expect(events.length).toBe(1);
-          expect(events[0]!.type).toBe('binary');
-          expect((events[0]!.data as Uint8Array).every((b, i) => b === data[i]) && (events[0]!.data as Uint8Array).length === length).toBe(true);
+          expect(events.map((e) => e.type)).toEqual(['binary']);
+          const received = (events[0] as { data: Uint8Array }).data;
+          expect(received.length === length && received.every((b, i) => b === data[i])).toBe(true);
         }
       }
     });
