@@ -47,6 +47,7 @@ export default defineConfig({
       excludeAfterRemap: true,
       reporter: ['text', 'text-summary', 'json-summary'],
       reportsDirectory: '.tmp/coverage',
+      reportOnFailure: true,
       thresholds: COVERAGE_THRESHOLDS,
     },
   },
