@@ -11,6 +11,8 @@
  * Node only (run by Node 24 directly, type-stripped: erasable syntax only).
  */
 
+import { concat } from '../helpers/bytes.ts';
+
 /** One thing to fuzz. */
 export interface FuzzTarget {
   readonly name: string;
@@ -66,56 +68,34 @@ export function mutate(input: Uint8Array, other: Uint8Array, rand: () => number)
       case 3: {
         // remove a range
         const end = Math.min(b.length, at + 1 + int(16));
-        b = concatBytes([b.subarray(0, at), b.subarray(end)]);
+        b = concat([b.subarray(0, at), b.subarray(end)]);
         break;
       }
       case 4: {
         // duplicate a range
         const end = Math.min(b.length, at + 1 + int(64));
-        b = concatBytes([b.subarray(0, end), b.subarray(at, end), b.subarray(end)]);
+        b = concat([b.subarray(0, end), b.subarray(at, end), b.subarray(end)]);
         break;
       }
       case 5: {
         // splice with another input
         const from = int(other.length + 1);
-        b = concatBytes([b.subarray(0, at), other.subarray(from)]);
+        b = concat([b.subarray(0, at), other.subarray(from)]);
         break;
       }
       case 6: {
         // insert random bytes
         const extra = Uint8Array.from({ length: 1 + int(8) }, () => int(256));
-        b = concatBytes([b.subarray(0, at), extra, b.subarray(at)]);
+        b = concat([b.subarray(0, at), extra, b.subarray(at)]);
         break;
       }
       default: {
         // repeat the whole input (floods of the same frame)
-        if (b.length > 0 && b.length < 4096) b = concatBytes(Array.from({ length: 2 + int(30) }, () => b));
+        if (b.length > 0 && b.length < 4096) b = concat(Array.from({ length: 2 + int(30) }, () => b));
       }
     }
   }
   return b;
-}
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
-/** Input cut at `cuts` into copies (so a target may modify its chunks). */
-export function chunksOf(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const points = [...new Set(cuts.filter((c) => c > 0 && c < input.length))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let start = 0;
-  for (const p of [...points, input.length]) {
-    out.push(input.slice(start, p));
-    start = p;
-  }
-  return out;
 }
 
 export const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

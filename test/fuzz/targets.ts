@@ -25,7 +25,8 @@ import {
   type FrameDecoderOutput,
   type WebSocketEvent,
 } from 'wscodec';
-import { chunksOf, concatBytes, type FuzzTarget } from './engine.ts';
+import { concat as concatBytes, rawFrame, splitAt as chunksOf, utf8 } from '../helpers/bytes.ts';
+import type { FuzzTarget } from './engine.ts';
 
 const LIMIT = 4096;
 const FRAGMENTS = 64;
@@ -46,17 +47,7 @@ const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
 // Seeds: valid streams, built byte by byte after RFC 6455 §5.2.
 
 const KEY = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);
-function frame(opcode: number, payload: Uint8Array, masked: boolean, fin = true, rsv = 0): Uint8Array {
-  const n = payload.length;
-  const head = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
-  const m = masked ? 0x80 : 0;
-  if (n < 126) head.push(m | n);
-  else if (n < 65536) head.push(m | 126, n >> 8, n & 255);
-  else head.push(m | 127, 0, 0, 0, 0, (n >>> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255);
-  if (masked) head.push(...KEY);
-  return concatBytes([Uint8Array.from(head), masked ? payload.map((b, i) => b ^ KEY[i & 3]!) : payload]);
-}
-const utf8 = (s: string) => new TextEncoder().encode(s);
+const frame = (opcode: number, payload: Uint8Array, masked: boolean, fin = true) => rawFrame({ opcode, payload, fin, mask: masked && KEY });
 function frameStreams(masked: boolean): Uint8Array[] {
   const f = (op: number, p: Uint8Array | string, fin = true) => frame(op, typeof p === 'string' ? utf8(p) : p, masked, fin);
   const euro = utf8('€😀');

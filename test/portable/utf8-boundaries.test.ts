@@ -14,18 +14,11 @@
 import { describe, expect, it } from 'vitest';
 import { Utf8Validator, WebSocketConnection } from 'wscodec';
 import { fc, runs } from '../helpers/fast-check.ts';
-import { concat, rawFrame, utf8 } from '../helpers/bytes.ts';
+import { concat, isValidUtf8, rawFrame, utf8 } from '../helpers/bytes.ts';
 import { failure, withoutMessages } from '../helpers/events.ts';
 
 const strict = new TextDecoder('utf-8', { fatal: true });
-const decodes = (b: Uint8Array) => {
-  try {
-    strict.decode(b);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const decodes = isValidUtf8;
 /** Length of the sequence a lead byte announces (1 for a byte that leads nothing). */
 const sequenceLength = (lead: number) => (lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1);
 /** [lead, second] completed with 0x80 continuation bytes (always allowed in third and fourth place). */
