@@ -259,15 +259,23 @@ function expectOutcome(call: () => void, expected: typeof TypeError | typeof Ran
   else expect(thrown).toBeInstanceOf(expected);
 }
 
-type Cmd = fc.Command<Model, Real>;
+/** A command that applies in every state (each checks what the model says must happen, refusals included). */
+abstract class Step implements fc.Command<Model, Real> {
+  check(): boolean {
+    return true;
+  }
+  abstract run(m: Model, r: Real): void;
+  abstract toString(): string;
+}
 
-class SendData implements Cmd {
+class SendData extends Step {
   constructor(
     readonly side: Role,
     readonly data: string | Uint8Array,
     readonly fin: boolean,
-  ) {}
-  check = () => true;
+  ) {
+    super();
+  }
   run(m: Model, r: Real): void {
     const s = m.sides[this.side];
     const type = typeof this.data === 'string' ? 1 : 2;
@@ -287,13 +295,14 @@ class SendData implements Cmd {
   toString = () => `${this.side}.send${typeof this.data === 'string' ? `Text(${JSON.stringify(this.data)}` : `Binary(${this.data.length} bytes`}, fin ${this.fin})`;
 }
 
-class SendControl implements Cmd {
+class SendControl extends Step {
   constructor(
     readonly side: Role,
     readonly kind: 'ping' | 'pong',
     readonly data: Uint8Array,
-  ) {}
-  check = () => true;
+  ) {
+    super();
+  }
   run(m: Model, r: Real): void {
     const s = m.sides[this.side];
     // §5.5: at most 125 bytes; nothing after the Close frame (§5.5.1).
@@ -305,13 +314,14 @@ class SendControl implements Cmd {
   toString = () => `${this.side}.${this.kind}(${this.data.length} bytes)`;
 }
 
-class Close implements Cmd {
+class Close extends Step {
   constructor(
     readonly side: Role,
     readonly code: number,
     readonly reason: string,
-  ) {}
-  check = () => true;
+  ) {
+    super();
+  }
   run(m: Model, r: Real): void {
     const s = m.sides[this.side];
     const reason = utf8(this.reason);
@@ -328,9 +338,10 @@ class Close implements Cmd {
 }
 
 /** `dataToSend()`: exactly the frames the model expects, which then travel to the peer. */
-class Flush implements Cmd {
-  constructor(readonly side: Role) {}
-  check = () => true;
+class Flush extends Step {
+  constructor(readonly side: Role) {
+    super();
+  }
   run(m: Model, r: Real): void {
     const s = m.sides[this.side];
     const bytes = r.sides[this.side].dataToSend();
@@ -354,12 +365,13 @@ class Flush implements Cmd {
 }
 
 /** A hostile peer writes raw frames (valid or not) onto the wire towards a side. */
-class Inject implements Cmd {
+class Inject extends Step {
   constructor(
     readonly direction: Direction,
     readonly frames: ModelFrame[],
-  ) {}
-  check = () => true;
+  ) {
+    super();
+  }
   run(m: Model, r: Real): void {
     for (const f of this.frames) {
       r.wire[this.direction].push(rawFrame({ opcode: f.opcode, fin: f.fin, rsv: f.rsv, mask: f.masked, payload: f.payload }));
@@ -374,12 +386,13 @@ class Inject implements Cmd {
 }
 
 /** Everything on the wire towards a side arrives, cut into random chunks. */
-class Deliver implements Cmd {
+class Deliver extends Step {
   constructor(
     readonly direction: Direction,
     readonly cuts: number[],
-  ) {}
-  check = () => true;
+  ) {
+    super();
+  }
   run(m: Model, r: Real): void {
     const side = receiverOf(this.direction);
     const chunks = splitAt(concat(r.wire[this.direction]), this.cuts);
@@ -395,9 +408,10 @@ class Deliver implements Cmd {
 }
 
 /** The transport towards a side ended: `receiveEof()` reports 1006 unless a Close frame or a failure came first (§7.1.5). */
-class Eof implements Cmd {
-  constructor(readonly side: Role) {}
-  check = () => true;
+class Eof extends Step {
+  constructor(readonly side: Role) {
+    super();
+  }
   run(m: Model, r: Real): void {
     const s = m.sides[this.side];
     const expected = s.transportEnded || s.peerClosed || s.failed ? [] : [{ type: 'close', code: 1006, reason: '' }];
