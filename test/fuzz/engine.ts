@@ -98,6 +98,25 @@ export function mutate(input: Uint8Array, other: Uint8Array, rand: () => number)
   return b;
 }
 
+/**
+ * A signature from a list of outcome tokens, with runs of one token folded to
+ * `token*k` (k the run length's bit count), so that a flood of N pings is one
+ * behaviour, not N.
+ */
+export function squash(tokens: readonly string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    let j = i;
+    while (j < tokens.length && tokens[j] === tokens[i]) j++;
+    out.push(j - i === 1 ? tokens[i]! : `${tokens[i]}*${Math.ceil(Math.log2(j - i + 1))}`);
+    i = j;
+  }
+  return out.join(',');
+}
+
+/** Inputs kept in the corpus are at most this long, and mutated inputs are cut to 4 times it. */
+const MAX_KEPT = 4096;
+
 export const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 export const fromHex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16));
 
@@ -129,14 +148,14 @@ export function fuzz(target: FuzzTarget, options: { seconds: number; seed: numbe
     let input: Uint8Array;
     if (queue.length > 0) input = queue.shift()!;
     else if (rand() < 0.05) input = Uint8Array.from({ length: int(300) }, () => int(256));
-    else input = mutate(corpus[int(corpus.length)]!, corpus[int(corpus.length)]!, rand);
+    else input = mutate(corpus[int(corpus.length)]!, corpus[int(corpus.length)]!, rand).subarray(0, 4 * MAX_KEPT);
     const cuts = Array.from({ length: int(6) }, () => int(input.length + 1));
     executions++;
     try {
       const signature = target.run(input, cuts);
       if (!seen.has(signature)) {
         seen.add(signature);
-        if (corpus.length < 2000 && input.length < 64 * 1024) corpus.push(input);
+        if (corpus.length < 2000 && input.length <= MAX_KEPT) corpus.push(input);
       }
     } catch (error) {
       failures.push({ target: target.name, input: toHex(input), cuts, error: error instanceof Error ? error.message : String(error) });

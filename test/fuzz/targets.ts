@@ -26,7 +26,7 @@ import {
   type WebSocketEvent,
 } from 'wscodec';
 import { concat as concatBytes, rawFrame, splitAt as chunksOf, utf8 } from '../helpers/bytes.ts';
-import type { FuzzTarget } from './engine.ts';
+import { squash, type FuzzTarget } from './engine.ts';
 
 const LIMIT = 4096;
 const FRAGMENTS = 64;
@@ -106,9 +106,7 @@ const frameDecoder: FuzzTarget = {
       if (f.opcode >= 8) check(f.fin && f.payload.length <= 125, 'invalid control frame accepted (§5.5)');
     }
     same(plainFrames(whole), plainFrames(decodeFrames(chunksOf(input, cuts))), 'decoded frames');
-    return plainFrames(whole)
-      .map((f) => ('error' in f ? `e${f.error}` : `${f.op}${f.fin ? '' : '+'}`))
-      .join(',');
+    return squash(plainFrames(whole).map((f) => ('error' in f ? `e${f.error}` : `${f.op}${f.fin ? '' : '+'}`)));
   },
 };
 
@@ -192,7 +190,7 @@ function connectionTarget(role: 'client' | 'server', streamMessages: boolean): F
         check(((close.payload[0]! << 8) | close.payload[1]!) === last.code, 'Close frame code is not the error code');
       }
       same(normalize(events), normalize(runConnection(role, chunksOf(input, cuts), streamMessages).events), 'events');
-      return events.map((e) => (e.type === 'error' || e.type === 'close' ? `${e.type}${e.code}` : e.type)).join(',');
+      return squash(events.map((e) => (e.type === 'error' || e.type === 'close' ? `${e.type}${e.code}` : e.type)));
     },
   };
 }
