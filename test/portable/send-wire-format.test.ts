@@ -98,6 +98,20 @@ describe('send path wire format (RFC 6455 §5.2, §5.4)', () => {
       );
     });
 
+    it(`${role}: short texts (1–70 units) with a character at each UTF-8 length boundary, at every position: exact UTF-8`, () => {
+      // U+007F/U+0080 (1/2 bytes), U+07FF/U+0800 (2/3), U+FFFF/U+10000 (3/4), and a lone surrogate (sent as U+FFFD).
+      for (const special of ['\u007f', '\u0080', '\u07ff', '\u0800', '\uffff', '\u{10000}', '\ud800']) {
+        for (const length of [1, 2, 63, 64, 65, 70]) {
+          for (const at of new Set([0, Math.floor(length / 2), length - 1])) {
+            const t = 'x'.repeat(at) + special + 'y'.repeat(Math.max(0, length - at - 1));
+            const conn = new WebSocketConnection({ role });
+            conn.sendText(t);
+            expectOneMessage(parseWire(concat(conn.dataToSend())), role, 1, utf8(t));
+          }
+        }
+      }
+    });
+
     it(`${role}: a message sent in parts (fin: false) is one message on the wire, each part framed as above`, () => {
       fc.assert(
         fc.property(fc.array(text, { minLength: 1, maxLength: 3 }), fc.constantFrom(undefined, 64, 126, 1000), (parts, size) => {

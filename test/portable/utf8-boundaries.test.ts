@@ -117,6 +117,31 @@ describe('Utf8Validator at the RFC 3629 §4 boundaries', () => {
     );
   });
 
+  it('reset() forgets a partial sequence and its narrowed range', () => {
+    for (const lead of [0xe0, 0xed, 0xf0, 0xf4, 0xc2]) {
+      const v = new Utf8Validator();
+      expect(v.write(Uint8Array.of(lead))).toBe(true);
+      expect(v.complete).toBe(false);
+      v.reset();
+      expect(v.complete).toBe(true);
+      // A fresh text: ASCII, then a sequence whose second byte the old lead would have refused or needed.
+      expect(v.write(Uint8Array.of(0x41, 0xe2, 0x82, 0xac))).toBe(true);
+      expect(v.complete).toBe(true);
+    }
+  });
+
+  it('streamed text keeps a leading U+FEFF: it is part of the message, not a byte-order mark (RFC 6455 §5.6)', () => {
+    const bom = utf8('\ufeffa\ufeff');
+    for (let split = 0; split <= bom.length; split++) {
+      const client = new WebSocketConnection({ role: 'client', streamMessages: true });
+      const events = [
+        ...client.receive(rawFrame({ opcode: 1, payload: bom.subarray(0, split), fin: false })),
+        ...client.receive(rawFrame({ opcode: 0, payload: bom.subarray(split) })),
+      ];
+      expect(events.map((e) => ('data' in e ? e.data : '')).join('')).toBe('\ufeffa\ufeff');
+    }
+  });
+
   it('every narrowing lead with every boundary second byte, split between two fragments right after the lead', () => {
     for (const lead of NARROWING_LEADS) {
       for (const second of BOUNDARY_SECONDS) {
