@@ -8,7 +8,9 @@ import { exportTargets } from './test/runtimes/package-exports.mjs';
  * a drop below any of these fails the run. Set at what the suite reaches;
  * raise them when it reaches more.
  */
-export const COVERAGE_THRESHOLDS = { lines: 99, branches: 97, functions: 98, statements: 98.5 };
+// Measured (npm test, 2026-11-30): lines 99.64 %, branches 97.94 %, functions 98.76 %, statements 98.94 %.
+// Set a little below, as random property tests may reach a branch in one run and not the next.
+export const COVERAGE_THRESHOLDS = { lines: 99.5, branches: 97.5, functions: 98.5, statements: 98.5 };
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 // Tests import the package by its public name. By default that resolves to the
@@ -43,7 +45,7 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       // The bundle is collected, then mapped back to src/ through its source maps.
-      include: ['src/**/*.ts', ...(distDir ? [`${relative(root, distDir)}/**`] : [])],
+      include: ['src/**/*.ts', ...(distDir ? [`${relative(root, distDir)}/**/*.js`] : [])],
       excludeAfterRemap: true,
       reporter: ['text', 'text-summary', 'json-summary'],
       reportsDirectory: '.tmp/coverage',
