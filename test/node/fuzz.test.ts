@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, fuzz, type FuzzCase } from '../fuzz/engine.ts';
 import { targets } from '../fuzz/targets.ts';
 
-const SECONDS = Number(process.env.FUZZ_SECONDS ?? 4);
+const SECONDS = Number(process.env.FUZZ_SECONDS ?? 3);
 const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const regressionsDir = new URL('../fuzz/regressions/', import.meta.url);
 const saved: FuzzCase[] = readdirSync(regressionsDir)
