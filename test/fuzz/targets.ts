@@ -288,7 +288,8 @@ function clientHandshake(chunks: Uint8Array[]): unknown {
     // RFC 6455 §4.1 (client, items 1–6): accepted only for a 101 with the right upgrade headers and accept key.
     const h = r.response.headers;
     check(r.response.status === 101, `accepted status ${r.response.status}`);
-    const upgrade = (h.get('upgrade') ?? '').split(',').map((v) => v.trim().toLowerCase());
+    // RFC 7230 §7: empty list elements (an empty field, ", ") are ignored.
+    const upgrade = (h.get('upgrade') ?? '').split(',').map((v) => v.trim().toLowerCase()).filter((v) => v !== '');
     check(upgrade.every((v) => v === 'websocket'), `accepted Upgrade: ${h.get('upgrade')}`);
     check((h.get('connection') ?? '').toLowerCase().split(',').some((t) => t.trim() === 'upgrade'), 'accepted without Connection: Upgrade');
     check(h.get('sec-websocket-accept') === computeAcceptKey(CLIENT_KEY), 'accepted a wrong Sec-WebSocket-Accept');
