@@ -63,7 +63,19 @@ const steps = [
     run: async () => {
       const report = join(tmp, 'vitest.json');
       rmSync(report, { force: true });
-      const result = await run(hostNode, [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+      // The coverage gate runs here, in the same pass: the tests load a build
+      // of the same sources as dist/ with source maps, mapped back to src/
+      // (thresholds: COVERAGE_THRESHOLDS in vitest.config.ts).
+      const coverageBuild = join(tmp, 'dist-coverage');
+      const coverageSummary = join(root, '.tmp', 'coverage', 'coverage-summary.json');
+      rmSync(coverageSummary, { force: true });
+      const built = await run(hostNode, [bin('tsup', 'dist', 'cli-default.js'), '--sourcemap', '--no-dts', '--out-dir', coverageBuild]);
+      if (built.code !== 0) return built;
+      const result = await run(
+        hostNode,
+        [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, '--coverage.enabled'],
+        { WSCODEC_TEST_DIST: relative(root, coverageBuild) },
+      );
       if (!existsSync(report)) return result;
       const json = JSON.parse(readFileSync(report, 'utf8'));
       // A file that fails to load has no tests but a failed status: count it once.
@@ -71,7 +83,9 @@ const steps = [
       const portable = json.testResults
         .filter((f) => f.name.includes('/test/portable/'))
         .reduce((n, f) => n + f.assertionResults.length, 0);
-      return { ...result, portable, counts: { passed: json.numPassedTests, failed: json.numFailedTests + brokenFiles } };
+      const coverage = existsSync(coverageSummary) ? JSON.parse(readFileSync(coverageSummary, 'utf8')).total : undefined;
+      const note = coverage ? `coverage of src/: lines ${coverage.lines.pct} %, branches ${coverage.branches.pct} %` : undefined;
+      return { ...result, portable, note, counts: { passed: json.numPassedTests, failed: json.numFailedTests + brokenFiles } };
     },
   },
   { name: 'bundle portable tests', run: bundleAll },
@@ -119,7 +133,9 @@ async function deno(condition) {
   console.log(`deno import map: ${JSON.stringify(imports)}`);
   // Loading CommonJS goes through Deno's Node layer, which reads the files itself.
   const read = condition === 'require' ? ['--allow-read=dist'] : [];
-  return run(hostNode, [denoBin, 'test', '--no-check', '--no-lock', ...read, `--import-map=${map}`, 'test/portable/'], {
+  // FC_SEED and FC_RUNS_SCALE reach the property tests (test/helpers/fast-check.ts).
+  const env = ['--allow-env=FC_SEED,FC_RUNS_SCALE'];
+  return run(hostNode, [denoBin, 'test', '--no-check', '--no-lock', ...read, ...env, `--import-map=${map}`, 'test/portable/'], {
     NO_COLOR: '1',
     DENO_NO_UPDATE_CHECK: '1',
   });
@@ -145,6 +161,7 @@ for (const step of steps) {
   let tests = step.counts || result.counts ? `${counts.passed} passed, ${counts.failed} failed` : counts.failed ? 'FAILED' : 'ok';
   if (result.portable !== undefined) tests += ` (${result.portable} portable)`;
   summary.push(`${counts.failed ? '✗' : '✓'} ${step.name.padEnd(22)} ${tests.padEnd(40)} ${seconds.padStart(5)} s`);
+  if (result.note) summary.push(`  ${result.note}`);
   console.log(`── ${step.name}: ${tests}`);
   if (step.name === 'build' && counts.failed) break; // nothing else can run without dist/
   if (step.counts || result.portable !== undefined) portableTotals.set(step.name, result.portable ?? counts.passed + counts.failed);

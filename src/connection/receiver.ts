@@ -257,8 +257,9 @@ export class MessageReceiver implements RawFrameSink {
     try {
       for (const extension of this.decoders) frame = extension.decode(frame, this.maxMessageSize - this.messageSize);
     } catch (error) {
-      // Bad input from the peer arrives as ProtocolError; anything else is a fault of the extension (1011).
-      if (error instanceof ProtocolError) return this.fail(error.code, error.message);
+      // Bad input from the peer arrives as ProtocolError; anything else is a fault of the extension (1011),
+      // as is a ProtocolError whose code may not be sent (1005, 1006, …: §7.4.1).
+      if (error instanceof ProtocolError && isValidCloseCode(error.code)) return this.fail(error.code, error.message);
       return this.fail(1011, `extension failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     // §5.2: an RSV bit that no negotiated extension consumed has no meaning.

@@ -203,7 +203,9 @@ export class ClientHandshake {
       return fail('unexpected-status', `The server answered ${response.status} ${response.reason}, not 101 (RFC 6455 §4.1)`);
     }
     const { headers } = response;
-    if (!splitList(headers.getAll('Upgrade')).some((p) => p.toLowerCase() === 'websocket')) {
+    // §4.1: fail if the field "contains a value that is not an ASCII case-insensitive match" for websocket.
+    const upgrade = splitList(headers.getAll('Upgrade'));
+    if (upgrade.length === 0 || !upgrade.every((p) => p.toLowerCase() === 'websocket')) {
       return fail('invalid-upgrade', 'The response has no "Upgrade: websocket" (RFC 6455 §4.1, item 2 of the response checks)');
     }
     if (!splitList(headers.getAll('Connection')).some((p) => p.toLowerCase() === 'upgrade')) {

@@ -14,6 +14,17 @@ export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.char
 /** UTF-8 bytes of a string. */
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+/** Whether the bytes are valid UTF-8 (the WHATWG decoder's verdict, RFC 3629). */
+export const isValidUtf8 = (bytes: Uint8Array): boolean => {
+  try {
+    strictDecoder.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** The parts joined into one new array. */
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

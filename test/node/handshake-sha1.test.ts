@@ -3,7 +3,7 @@
  * inputs (Node-only: the portable tests cannot use node:crypto).
  */
 import { createHash } from 'node:crypto';
-import fc from 'fast-check';
+import { fc } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { computeAcceptKey, sha1 } from 'wscodec';
 

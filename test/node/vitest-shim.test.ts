@@ -4,6 +4,11 @@
  * that test/README.md allows, on values that pass and values that fail,
  * with and without `.not`, both agree.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as shim from '../runtimes/vitest-shim.ts';
 
@@ -17,6 +22,18 @@ const thrower = (error: unknown) => () => {
   throw error;
 };
 const bytes = (...b: number[]) => Uint8Array.from(b);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SYM = Symbol('s');
+/** An iterable class: vitest compares it by iteration, then by its own entries. */
+class Bag {
+  constructor(
+    readonly items: number[],
+    readonly label: string,
+  ) {}
+  *[Symbol.iterator]() {
+    yield* this.items;
+  }
+}
 
 // [matcher, actual, expected arguments] — each run plain and negated, in both implementations.
 type Case = [string, unknown, unknown[]];
@@ -37,6 +54,30 @@ const cases = (e: typeof expect | typeof shim.expect): Case[] => [
   ['toEqual', new Point(1, 2), [{ x: 1, y: 2 }]],
   ['toEqual', new Map([[1, { a: 1 }]]), [new Map([[1, { a: 1 }]])]],
   ['toEqual', new Set([1, 2]), [new Set([2, 1])]],
+  ['toEqual', { [SYM]: 1, a: 1 }, [{ [SYM]: 1, a: 1 }]],
+  ['toEqual', { [SYM]: 1, a: 1 }, [{ [SYM]: 2, a: 1 }]],
+  ['toEqual', { [SYM]: 1 }, [{}]],
+  ['toEqual', { [SYM]: undefined }, [{}]],
+  ['toStrictEqual', { [SYM]: [1] }, [{ [SYM]: [2] }]],
+  ['toMatchObject', { [SYM]: 1, a: 1 }, [{ a: 1 }]],
+  ['toEqual', new Map([[1, 'a'], [2, 'b']]), [new Map([[2, 'b'], [1, 'a']])]],
+  ['toEqual', new Map([[1, 'a']]), [new Map([[1, 'b']])]],
+  ['toEqual', new Map([[{ k: 1 }, 'a']]), [new Map([[{ k: 1 }, 'a']])]],
+  ['toEqual', new Map([[{ k: 1 }, 'a']]), [new Map([[{ k: 2 }, 'a']])]],
+  ['toEqual', new Set([{ a: 1 }, { a: 2 }]), [new Set([{ a: 2 }, { a: 1 }])]],
+  ['toEqual', new Set([{ a: 1 }]), [new Set([{ a: 3 }])]],
+  ['toEqual', new Set([1]), [[1]]],
+  ['toEqual', new Map([['a', 1]]), [{ a: 1 }]],
+  ['toEqual', bytes(1, 2), [Int8Array.of(1, 2)]],
+  ['toEqual', Buffer.from([1, 2]), [bytes(1, 2)]],
+  ['toEqual', Uint16Array.of(1, 500), [Uint16Array.of(1, 500)]],
+  ['toEqual', Uint16Array.of(1, 500), [Uint16Array.of(1, 501)]],
+  ['toEqual', new Bag([1, 2], 'x'), [new Bag([1, 2], 'x')]],
+  ['toEqual', new Bag([1, 2], 'x'), [new Bag([1, 2], 'y')]],
+  ['toEqual', new Bag([1, 2], 'x'), [new Bag([2, 1], 'x')]],
+  ['toEqual', new Bag([1], 'x'), [{ items: [1], label: 'x' }]],
+  ['toEqual', [new Map([[1, bytes(1)]])], [[new Map([[1, bytes(1)]])]]],
+  ['toEqual', [new Map([[1, bytes(1)]])], [[new Map([[1, bytes(2)]])]]],
   ['toEqual', new RangeError('x'), [new RangeError('x')]],
   ['toEqual', new RangeError('x'), [new RangeError('y')]],
   ['toEqual', [{ type: 'error', code: 1002, reason: 'r' }], [[e.objectContaining({ type: 'error', code: 1002 })]]],
@@ -128,5 +169,44 @@ describe('the vitest shim agrees with vitest', () => {
       shim.test('other', () => undefined);
     });
     expect(shim.takeRegisteredTests().map((t) => t.name)).toEqual(['outer > inner > case', 'outer > other']);
+  });
+});
+
+describe('the runners outside vitest fail on errors raised after a test returned, as vitest does', () => {
+  // A bundle as bundle.mjs writes them, by hand: one test whose assertion fails
+  // in a promise it does not await (vitest reports it as an unhandled error
+  // and fails the run), and one that passes.
+  const bundle = `
+    const tests = (globalThis.__wscodecRegisteredTests ??= []);
+    tests.push({ name: 'late failure', fn: () => { Promise.resolve().then(() => { throw new Error('late assertion failed'); }); } });
+    tests.push({ name: 'passes', fn: () => {} });
+  `;
+  const withBundle = async <T>(use: (dir: string) => Promise<T>): Promise<T> => {
+    const dir = mkdtempSync(join(tmpdir(), 'wscodec-late-'));
+    writeFileSync(join(dir, 'late.test.mjs'), bundle);
+    try {
+      return await use(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const run = (script: string, args: string[]) =>
+    new Promise<{ code: number | null; output: string }>((done) => {
+      execFile(process.execPath, [script, ...args], { cwd: root, timeout: 120_000 }, (error, stdout, stderr) =>
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
+      );
+    });
+
+  it('node runner (Node 24, Bun): the process fails', async () => {
+    const { code, output } = await withBundle((dir) => run('test/runtimes/node.mjs', ['esm', dir]));
+    expect(output).toContain('late assertion failed');
+    expect(code).not.toBe(0);
+  });
+
+  it('Chromium runner: the page error counts as a failure', async () => {
+    const { code, output } = await withBundle((dir) => run('test/runtimes/chromium.mjs', [dir]));
+    expect(output).toContain('late assertion failed');
+    expect(output).toMatch(/^RESULT \d+ passed, [1-9]\d* failed$/m);
+    expect(code).not.toBe(0);
   });
 });

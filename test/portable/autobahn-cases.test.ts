@@ -482,6 +482,10 @@ function closing(): Case[] {
     ...[0, 999, 1004, 1005, 1006, 1016, 1100, 2000, 2999].map((code, i) =>
       fails(`7.9.${i + 1}`, `close with invalid code ${code}`, 1002, [tx.close(code)]),
     ),
+    // Not in Autobahn (it predates them): 1012–1014 are registered with IANA (RFC 6455 §11.7) and may be
+    // sent, so they are echoed like the others; 1015 is reserved for reporting a TLS failure (§7.4.1).
+    ...[1012, 1013, 1014].map((code) => closes(`IANA ${code}`, `close with registered code ${code}: echoed`, [tx.close(code)], [rx.close(code)])),
+    fails('IANA 1015', 'close with code 1015 (never sent on the wire)', 1002, [tx.close(1015)]),
     // INFORMATIONAL in Autobahn ("undefined by the spec"): 5000 and 65535 are outside every
     // range of §7.4, and the codec fails the connection with 1002 as for 7.9.x.
     fails('7.13.1', 'close with code 5000', 1002, [tx.close(5000)]),

@@ -3,7 +3,7 @@
  * arbitrary chunking, one error with the right close code for every class of
  * violation) and the close handshake, pings, limits and caller misuse.
  */
-import fc from 'fast-check';
+import { fc } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import {
   FrameDecoder,
@@ -382,7 +382,9 @@ describe('close handshake (RFC 6455 §5.5.1, §7)', () => {
 
   it('refuses close codes that may not be sent and reasons over 123 bytes, at once (§7.4, §5.5)', () => {
     const conn = new WebSocketConnection({ role: 'server' });
-    for (const code of [0, 999, 1004, 1005, 1006, 1015, 2000, 5000, 1000.5]) expect(() => conn.close(code)).toThrow(RangeError);
+    for (const code of [0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 1000.5]) expect(() => conn.close(code)).toThrow(RangeError);
+    // 1012–1014 (IANA registry, RFC 6455 §11.7) may be sent.
+    for (const code of [1012, 1013, 1014]) expect(() => new WebSocketConnection({ role: 'server' }).close(code)).not.toThrow();
     expect(() => conn.close(1000, 'é'.repeat(62))).toThrow(RangeError);
     conn.close(1000, 'é'.repeat(61) + 'x');
     conn.close(1000); // a second close does nothing

@@ -2,7 +2,7 @@
  * The frame layer against RFC 6455 §5: exact byte vectors from §5.7, and laws
  * (round trip, re-chunking invariance, totality on arbitrary bytes).
  */
-import fc from 'fast-check';
+import { fc } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import {
   encodeFrame,

@@ -163,6 +163,8 @@ describe('ClientHandshake: the response', () => {
     ['a 426', response({ 'Sec-WebSocket-Version': '13' }, 'HTTP/1.1 426 Upgrade Required'), 'unexpected-status'],
     ['no Upgrade', response({ Upgrade: null }), 'invalid-upgrade'],
     ['Upgrade: h2c', response({ Upgrade: 'h2c' }), 'invalid-upgrade'],
+    // RFC 6455 §4.1: any value other than websocket fails the connection, even beside it.
+    ['Upgrade: h2c, websocket', response({ Upgrade: 'h2c, websocket' }), 'invalid-upgrade'],
     ['no Connection', response({ Connection: null }), 'invalid-connection'],
     ['Connection: close', response({ Connection: 'close' }), 'invalid-connection'],
     ['no accept key', response({ 'Sec-WebSocket-Accept': null }), 'invalid-accept'],

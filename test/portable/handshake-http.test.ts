@@ -2,7 +2,7 @@
  * The incremental HTTP/1.1 head parser (RFC 7230 §3) and the header grammars
  * (RFC 7230 §3.2.6, §7; RFC 6455 §9.1).
  */
-import fc from 'fast-check';
+import { fc } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_HTTP_HEAD_LIMITS,

@@ -1,5 +1,5 @@
 /** The timer-free keepalive helper: pings when idle, round-trip time from the matching pong, dead after the timeout. */
-import fc from 'fast-check';
+import { fc } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { Keepalive, WebSocketConnection } from 'wscodec';
 

@@ -1,5 +1,5 @@
 /** applyMask and the frame encoder against the byte-wise definition of RFC 6455 §5.3, with each masking kernel. */
-import fc from 'fast-check';
+import { fc } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { applyMask, encodeFrame, FrameDecoder, maskKernel, Opcode, useMaskKernel } from 'wscodec';
 

@@ -3,7 +3,7 @@
  * byte where the text stops being a prefix of valid UTF-8, across fragments
  * and chunk boundaries.
  */
-import fc from 'fast-check';
+import { fc } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { Utf8Validator, WebSocketConnection, type WebSocketEvent } from 'wscodec';
 import { concat, rawFrame, utf8 } from '../helpers/bytes.ts';

@@ -20,8 +20,12 @@ const importMap = () => ({
   ),
 });
 
+// The variables test/helpers/fast-check.ts reads, passed on from this process.
+const testEnv = Object.fromEntries(['FC_SEED', 'FC_RUNS_SCALE'].filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
+
 const page = `<!doctype html><meta charset="utf-8"><title>wscodec portable tests</title>
 <script type="importmap">${JSON.stringify(importMap())}</script>
+<script>globalThis.__wscodecTestEnv = ${JSON.stringify(testEnv)};</script>
 <script type="module">
   import { runFiles } from '/runner/run-tests.mjs';
   console.log('wscodec resolves to ' + import.meta.resolve('wscodec'));
@@ -70,13 +74,22 @@ try {
   browser = await launchChromium();
   const tab = await browser.page();
   tab.on('console', (message) => console.log(message.text()));
-  tab.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+  // An uncaught error or unhandled rejection (e.g. an assertion that fails
+  // after its test returned) fails the run, as it does in vitest.
+  const pageErrors = [];
+  tab.on('pageerror', (error) => {
+    pageErrors.push(error);
+    console.log(`page error: ${error.stack ?? error.message}`);
+  });
   console.log(`chromium ${browser.version} (${CHROMIUM_PATH}), ESM via import map: ${files.length} test files`);
   await tab.goto(`${origin}/`);
   await tab.waitForFunction(() => window.__testResult !== undefined, null, { timeout: 300_000 });
+  // Let errors raised after the last test returned surface before counting.
+  await tab.evaluate(() => new Promise((done) => setTimeout(done, 100)));
   const { passed, failed } = await tab.evaluate(() => window.__testResult);
-  console.log(`RESULT ${passed} passed, ${failed} failed`);
-  exitCode = failed === 0 && files.length > 0 ? 0 : 1;
+  if (pageErrors.length > 0) console.log(`${pageErrors.length} page error(s) outside a test: each counts as a failure`);
+  console.log(`RESULT ${passed} passed, ${failed + pageErrors.length} failed`);
+  exitCode = failed + pageErrors.length === 0 && files.length > 0 ? 0 : 1;
 } catch (error) {
   console.log(`chromium run failed: ${error instanceof Error ? error.message : error}`);
   console.log('RESULT 0 passed, 1 failed');

@@ -71,8 +71,45 @@ class AsymmetricMatcher {
 
 const tagOf = (v: unknown) => Object.prototype.toString.call(v);
 const isObject = (v: unknown): v is Record<PropertyKey, unknown> => typeof v === 'object' && v !== null;
-const ownKeys = (o: object, strict: boolean) =>
-  Object.keys(o).filter((k) => strict || (o as Record<string, unknown>)[k] !== undefined);
+/** Own enumerable keys, symbols included (as vitest's `equals` counts them); `toEqual` skips undefined values. */
+const ownKeys = (o: object, strict: boolean): PropertyKey[] => [
+  ...Object.keys(o).filter((k) => strict || (o as Record<string, unknown>)[k] !== undefined),
+  // vitest counts enumerable symbol keys even when their value is undefined.
+  ...Object.getOwnPropertySymbols(o).filter((s) => Object.getOwnPropertyDescriptor(o, s)!.enumerable),
+];
+const isIterable = (v: object): v is Iterable<unknown> => typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+
+/**
+ * vitest's iterable equality, for two objects that are iterable but not arrays
+ * (Map, Set, typed arrays, any class with `Symbol.iterator`): same
+ * constructor; Sets and Maps by membership; anything else element by element
+ * in order, then by its own enumerable string-keyed entries (skipped for typed
+ * arrays, whose entries are their elements).
+ */
+function iterableEquals(actual: Iterable<unknown>, expected: Iterable<unknown>, strict: boolean, seen: Map<object, object>): boolean {
+  if (actual.constructor !== expected.constructor) return false;
+  if (actual instanceof Set && expected instanceof Set) {
+    if (actual.size !== expected.size) return false;
+    for (const v of actual) if (!expected.has(v) && ![...expected].some((w) => equals(v, w, strict, seen))) return false;
+    return true;
+  }
+  if (actual instanceof Map && expected instanceof Map) {
+    if (actual.size !== expected.size) return false;
+    for (const [k, v] of actual) {
+      if (expected.has(k) && equals(v, expected.get(k), strict, seen)) continue;
+      if (![...expected].some(([l, w]) => equals(k, l, strict, seen) && equals(v, w, strict, seen))) return false;
+    }
+    return true;
+  }
+  const rest = expected[Symbol.iterator]();
+  for (const v of actual) {
+    const next = rest.next();
+    if (next.done || !equals(v, next.value, strict, seen)) return false;
+  }
+  if (!rest.next().done) return false;
+  if (ArrayBuffer.isView(actual)) return true;
+  return equals(Object.entries(actual), Object.entries(expected), strict, seen);
+}
 
 /**
  * Deep equality in the manner of vitest: `toEqual` ignores properties whose
@@ -85,33 +122,33 @@ function equals(actual: unknown, expected: unknown, strict: boolean, seen = new 
   if (!isObject(actual) || !isObject(expected)) return false;
   if (tagOf(actual) !== tagOf(expected)) return false;
   if (strict && Object.getPrototypeOf(actual) !== Object.getPrototypeOf(expected)) return false;
+  // A pair already being compared further up (a cycle) is taken as equal; the
+  // pair is forgotten once compared, so a later comparison is not short-cut.
   if (seen.get(actual) === expected) return true;
   seen.set(actual, expected);
+  try {
+    return objectsEqual(actual, expected, strict, seen);
+  } finally {
+    seen.delete(actual);
+  }
+}
 
+function objectsEqual(
+  actual: Record<PropertyKey, unknown>,
+  expected: Record<PropertyKey, unknown>,
+  strict: boolean,
+  seen: Map<object, object>,
+): boolean {
   if (actual instanceof Error && expected instanceof Error) {
     if (actual.name !== expected.name || actual.message !== expected.message) return false;
   }
   if (actual instanceof Date && expected instanceof Date) return actual.getTime() === expected.getTime();
   if (actual instanceof RegExp && expected instanceof RegExp) return String(actual) === String(expected);
-  if (ArrayBuffer.isView(actual) && ArrayBuffer.isView(expected) && !(actual instanceof DataView)) {
-    const a = actual as unknown as ArrayLike<unknown>;
-    const e = expected as unknown as ArrayLike<unknown>;
-    if (a.length !== e.length) return false;
-    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], e[i])) return false;
-    return true;
+  if (!Array.isArray(actual) && !Array.isArray(expected) && isIterable(actual) && isIterable(expected)) {
+    return iterableEquals(actual, expected, strict, seen);
   }
   if (actual instanceof ArrayBuffer && expected instanceof ArrayBuffer) {
     return equals(new Uint8Array(actual), new Uint8Array(expected), strict, seen);
-  }
-  if (actual instanceof Map && expected instanceof Map) {
-    if (actual.size !== expected.size) return false;
-    for (const [k, v] of expected) if (!actual.has(k) || !equals(actual.get(k), v, strict, seen)) return false;
-    return true;
-  }
-  if (actual instanceof Set && expected instanceof Set) {
-    if (actual.size !== expected.size) return false;
-    for (const v of expected) if (![...actual].some((w) => equals(w, v, strict, seen))) return false;
-    return true;
   }
   if (Array.isArray(actual) && Array.isArray(expected) && actual.length !== expected.length) return false;
   const aKeys = ownKeys(actual, strict);
