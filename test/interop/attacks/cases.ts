@@ -18,7 +18,7 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { DEFAULT_HTTP_HEAD_LIMITS } from 'wscodec';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, killAll } from '../helpers/processes.js';
-import { concat, firstCloseCode, rawFrame as maskedFrame } from '../helpers/raw.js';
+import { concat, firstCloseCode, rawFrame as maskedFrame, readFrames } from '../helpers/raw.js';
 import { rawFrame } from '../../helpers/bytes.ts';
 import { startEchoServer, type EchoServer, type Runtime } from './servers.js';
 import {
@@ -32,7 +32,6 @@ import {
   openRaw,
   openWebSocket,
   repeat,
-  serverFrames,
   serverMessages,
   sleep,
   statusOf,
@@ -207,7 +206,7 @@ function zeroBomb(segments: number): Uint8Array {
 /** The data messages the server sent after its handshake head. */
 function echoes(connection: RawConnection) {
   const bytes = connection.received();
-  return serverMessages(serverFrames(bytes.subarray(connection.text().indexOf('\r\n\r\n') + 4)));
+  return serverMessages(readFrames(bytes.subarray(connection.text().indexOf('\r\n\r\n') + 4)));
 }
 
 /** Waits until the server has sent `count` data messages, or `timeoutMs` passed. */

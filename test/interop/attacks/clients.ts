@@ -5,7 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { constants as zlib, deflateRawSync, inflateRawSync } from 'node:zlib';
-import { concat } from '../helpers/raw.js';
+import { concat, type ReadFrame } from '../helpers/raw.js';
 import { openWs } from '../helpers/ws-client.js';
 
 export const KiB = 1024;
@@ -207,42 +207,11 @@ export function inflateMessage(payload: Uint8Array): Uint8Array {
   return inflateRawSync(concat([payload, TAIL]), { finishFlush: zlib.Z_SYNC_FLUSH });
 }
 
-/** A frame as the server sent it (unmasked). */
-export interface ServerFrame {
-  fin: boolean;
-  rsv1: boolean;
-  opcode: number;
-  payload: Uint8Array;
-}
-
-/** The whole frames in `bytes` (server frames, after the handshake head). */
-export function serverFrames(bytes: Uint8Array): ServerFrame[] {
-  const frames: ServerFrame[] = [];
-  let pos = 0;
-  while (pos + 2 <= bytes.length) {
-    let length = bytes[pos + 1]! & 0x7f;
-    let start = pos + 2;
-    if (length === 126) {
-      length = (bytes[start]! << 8) | bytes[start + 1]!;
-      start += 2;
-    } else if (length === 127) {
-      length = 0;
-      for (let i = 0; i < 8; i++) length = length * 256 + bytes[start + i]!;
-      start += 8;
-    }
-    if (start + length > bytes.length) break;
-    const first = bytes[pos]!;
-    frames.push({ fin: (first & 0x80) !== 0, rsv1: (first & 0x40) !== 0, opcode: first & 0x0f, payload: bytes.subarray(start, start + length) });
-    pos = start + length;
-  }
-  return frames;
-}
-
 /** The data messages in `frames`: each with whether its first frame had RSV1, and its joined payload. */
-export function serverMessages(frames: ServerFrame[]): { rsv1: boolean; opcode: number; payload: Uint8Array }[] {
+export function serverMessages(frames: ReadFrame[]): { rsv1: boolean; opcode: number; payload: Uint8Array }[] {
   const messages: { rsv1: boolean; opcode: number; payload: Uint8Array }[] = [];
   let parts: Uint8Array[] = [];
-  let first: ServerFrame | undefined;
+  let first: ReadFrame | undefined;
   for (const frame of frames) {
     if (frame.opcode >= 0x8) continue;
     first ??= frame;
