@@ -12,9 +12,11 @@ import { connect as http2Connect, constants, type ClientHttp2Session } from 'nod
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ClientConnectHandshake, type WebSocketEvent } from 'wscodec';
+import { PerMessageDeflateClient, type PerMessageDeflate } from 'wscodec/deflate';
 import { connectHttp2 } from '../../examples/http2-adapter.mjs';
 import type { WebSocketSession } from '../../examples/session.mjs';
 import { launchChromium, type Chromium } from '../helpers/chromium.mjs';
+import { countCompression } from './helpers/deflate.js';
 import { NODE, ROOT, killAll, startPeer, type Peer } from './helpers/processes.js';
 
 let browser: Chromium | undefined;
@@ -69,7 +71,7 @@ describe('WebSockets over HTTP/2 (RFC 8441) with examples/http2-server.mjs', () 
     const result = await page.evaluate(async () => {
       const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
       const base = `wss://${location.host}`;
-      type Closed = { got: (string | number[])[]; code: number; reason: string; wasClean: boolean };
+      type Closed = { got: (string | number[])[]; code: number; reason: string; wasClean: boolean; extensions: string };
       type PageSocket = InstanceType<typeof globalThis.WebSocket>;
       const run = (path: string, onOpen: (ws: PageSocket) => void, onMessage: (ws: PageSocket, got: unknown[]) => void) =>
         new Promise<Closed>((resolve) => {
@@ -77,12 +79,16 @@ describe('WebSockets over HTTP/2 (RFC 8441) with examples/http2-server.mjs', () 
           const ws = new globalThis.WebSocket(`${base}${path}`);
           ws.binaryType = 'arraybuffer';
           const got: (string | number[])[] = [];
-          ws.onopen = () => onOpen(ws);
+          let extensions = '';
+          ws.onopen = () => {
+            extensions = ws.extensions;
+            onOpen(ws);
+          };
           ws.onmessage = (e) => {
             got.push(typeof e.data === 'string' ? e.data : [...new Uint8Array(e.data as ArrayBuffer)]);
             onMessage(ws, got);
           };
-          ws.onclose = (e) => resolve({ got, code: e.code, reason: e.reason, wasClean: e.wasClean });
+          ws.onclose = (e) => resolve({ got, code: e.code, reason: e.reason, wasClean: e.wasClean, extensions });
         });
       // The page closes /echo with its own code; the chat room closes a binary sender with 1003.
       const echo = await run(
@@ -103,8 +109,10 @@ describe('WebSockets over HTTP/2 (RFC 8441) with examples/http2-server.mjs', () 
     });
     expect(result.protocol).toBe('h2');
     // The server's Close echoes the page's code (RFC 6455 §5.5.1), without a reason.
-    expect(result.echo).toEqual({ got: ['héllo, HTTP/2', 5, 100_000], code: 4001, reason: '', wasClean: true });
-    expect(result.chat).toMatchObject({ code: 1003, reason: 'the chat room takes text only', wasClean: true });
+    // Both endpoints accept Chromium's permessage-deflate offer over HTTP/2 as over HTTP/1.1 (RFC 7692 §5).
+    const deflate = expect.stringMatching(/^permessage-deflate(;|$)/);
+    expect(result.echo).toEqual({ got: ['héllo, HTTP/2', 5, 100_000], code: 4001, reason: '', wasClean: true, extensions: deflate });
+    expect(result.chat).toMatchObject({ code: 1003, reason: 'the chat room takes text only', wasClean: true, extensions: deflate });
     expect(result.chat.got).toContain('hi room');
 
     // The server saw every WebSocket — the page's own /chat (demo.js opens it on load) and the two
@@ -167,6 +175,54 @@ describe('WebSockets over HTTP/2 (RFC 8441) with examples/http2-server.mjs', () 
     expect(logged(server, 'open').every((l) => l.via === 'h2' && l.alpn === 'h2')).toBe(true);
     // The HTTP/2 connection outlived its WebSockets.
     expect(h2.closed || h2.destroyed).toBe(false);
+  });
+
+  it('the Node HTTP/2 client driver negotiates permessage-deflate over extended CONNECT: compressed messages both ways', async () => {
+    const { server, url } = await startServer();
+    const h2 = http2Connect(url.origin, { rejectUnauthorized: false });
+    sessions.push(h2);
+    const wss = `wss://${url.host}`;
+
+    // The server's answer to the client's offer, as a header of the 200 response (RFC 8441 §5, RFC 7692 §5).
+    const raw = new ClientConnectHandshake({ url: `${wss}/echo`, extensions: [new PerMessageDeflateClient()] });
+    const request = raw.request();
+    expect(request['sec-websocket-extensions']).toBe('permessage-deflate; client_max_window_bits');
+    const probe = h2.request(request, { endStream: false });
+    const answer = await new Promise<Record<string, unknown>>((resolve) => probe.once('response', resolve));
+    expect(answer['sec-websocket-extensions']).toMatch(/^permessage-deflate(;|$)/);
+    const accepted = raw.receive(answer as Parameters<typeof raw.receive>[0]);
+    expect(accepted.type === 'accepted' && accepted.extensions.map((e) => e.name)).toEqual(['permessage-deflate']);
+    probe.close(constants.NGHTTP2_CANCEL);
+
+    // The driver, with the deflate client in its handshake options: every message compressed (threshold 0).
+    const echo = recorder();
+    const session = await connectHttp2(`${wss}/echo`, {
+      session: h2,
+      handshake: { extensions: [new PerMessageDeflateClient({ threshold: 0 })] },
+      ...echo.handlers,
+    });
+    expect(session.extensions.map((e) => e.name)).toEqual(['permessage-deflate']);
+    const deflate = session.extensions[0] as PerMessageDeflate;
+    expect(deflate.role).toBe('client');
+    // Counts RSV1 on the first frame of each message as it is sent and as it arrives (RFC 7692 §6).
+    const counts = countCompression(deflate);
+    const text = `${'compressible over HTTP/2 '.repeat(4000)}é`;
+    const binary = new Uint8Array(1 << 18).map((_, i) => (i >> 6) & 0xff);
+    session.sendText(text);
+    session.sendBinary(binary);
+    session.sendText('');
+    await echo.until(() => echo.events.length >= 3);
+    expect(echo.events[0]).toEqual({ type: 'text', data: text });
+    const echoed = echo.events[1]!;
+    expect(echoed.type === 'binary' && Buffer.from(echoed.data).equals(binary)).toBe(true);
+    expect(echo.events[2]).toEqual({ type: 'text', data: '' });
+    expect(counts).toEqual({ sent: 3, received: 3 });
+    session.close(1000);
+    await echo.done;
+    expect(session.closeCode).toBe(1000);
+    const closes = await waitForLogs(server, 'close', 2);
+    expect(closes.map((l) => l.code).sort()).toEqual([1000, 1006]);
+    expect(logged(server, 'open').every((l) => l.via === 'h2' && l.method === 'CONNECT')).toBe(true);
   });
 
   it('serves the same endpoints over HTTP/1.1 Upgrade on the same port (allowHTTP1), for clients without HTTP/2', async () => {

@@ -10,20 +10,35 @@
  * machine (RUNTIME_SLACK) but not for a buffer that grows with the input:
  * every flood offers more than its bound.
  *
- * Cases still to add once permessage-deflate lands (`wscodec/deflate`, bounded
- * by maxMessageSize on inflation): a 64 KiB compressed message that inflates
- * to 1 GiB (expect 1009 and memory ≤ maxMessageSize + RUNTIME_SLACK), and
- * compressed messages sent in 1-byte fragments. They go in ATTACKS below like
- * the others, with the server started with its deflate flag.
+ * The permessage-deflate cases (RFC 7692) negotiate it in the handshake, as
+ * the echo servers do by default, and build the compressed bytes here with
+ * node:zlib (raw DEFLATE, sync flush, tail removed, RSV1 on the first frame).
  */
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { DEFAULT_HTTP_HEAD_LIMITS } from 'wscodec';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, killAll } from '../helpers/processes.js';
-import { firstCloseCode, rawFrame as maskedFrame } from '../helpers/raw.js';
+import { concat, firstCloseCode, rawFrame as maskedFrame, readFrames } from '../helpers/raw.js';
 import { rawFrame } from '../../helpers/bytes.ts';
 import { startEchoServer, type EchoServer, type Runtime } from './servers.js';
-import { flood, KiB, MiB, openRaw, openWebSocket, repeat, sleep, statusOf, stillServing, upgradeRequest, type RawConnection } from './clients.js';
+import {
+  compressMessage,
+  DEFLATE_OFFER_NO_CONTEXT,
+  flood,
+  inflateMessage,
+  KiB,
+  MiB,
+  openDeflate,
+  openRaw,
+  openWebSocket,
+  repeat,
+  serverMessages,
+  sleep,
+  statusOf,
+  stillServing,
+  upgradeRequest,
+  type RawConnection,
+} from './clients.js';
 
 /** The echo servers' limits, as their `--help` states them (examples/echo.mjs). */
 const ECHO = { maxMessageSize: 16 * MiB, maxFrameSize: 16 * MiB, maxFragments: 65_536 };
@@ -151,6 +166,77 @@ async function openIdle(port: number, count: number, request: string, complete: 
   }
   return connections;
 }
+
+/** Opens a connection offering permessage-deflate and asserts that the server accepted it (RFC 7692 §5). */
+async function openCompressed(port: number, offer?: string, options?: { allowHalfOpen?: boolean }): Promise<RawConnection> {
+  const { connection, answer } = await openDeflate(port, offer, options);
+  expect(answer).toMatch(/^permessage-deflate(;|$)/);
+  return connection;
+}
+
+/**
+ * A compressed message (RSV1 on the first frame, RFC 7692 §6) in frames of
+ * `size` bytes: the first with `opcode`, the rest continuations, the last final.
+ */
+function compressedFrames(opcode: number, compressed: Uint8Array, size: number): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  for (let at = 0; at < compressed.length || at === 0; at += size) {
+    const fin = at + size >= compressed.length ? 0x80 : 0;
+    frames.push(frame((at === 0 ? 0x40 | opcode : 0) | fin, compressed.subarray(at, at + size)));
+  }
+  return frames;
+}
+
+/**
+ * The DEFLATE data of `segments` × 16 MiB of zeros, about 16 KiB each (zlib's
+ * best ratio is about 1,030:1): one segment compressed with a sync flush,
+ * repeated (every segment is byte-aligned and refers only to the zeros before
+ * it), the last tail removed (RFC 7692 §7.2.1).
+ */
+function zeroBomb(segments: number): Uint8Array {
+  const segment = compressMessage(new Uint8Array(16 * MiB), 9);
+  const tail = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
+  const withTail = new Uint8Array(segment.length + 4);
+  withTail.set(segment);
+  withTail.set(tail, segment.length);
+  const out = times(withTail, segments);
+  return out.subarray(0, out.length - 4);
+}
+
+/** The data messages the server sent after its handshake head. */
+function echoes(connection: RawConnection) {
+  const bytes = connection.received();
+  return serverMessages(readFrames(bytes.subarray(connection.text().indexOf('\r\n\r\n') + 4)));
+}
+
+/** Waits until the server has sent `count` data messages, or `timeoutMs` passed. */
+async function untilEchoes(connection: RawConnection, count: number, timeoutMs: number) {
+  const deadline = performance.now() + timeoutMs;
+  let seen = echoes(connection);
+  while (seen.length < count && performance.now() < deadline && !connection.closedByServer) {
+    await sleep(25);
+    seen = echoes(connection);
+  }
+  return seen;
+}
+
+/** A text of `length` ASCII letters and spaces, compressible about 2:1, from a fixed seed. */
+function pseudoText(length: number, seed: number): string {
+  let x = seed >>> 0 || 1;
+  let text = '';
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    text += ' etaoinshrdlucmfw'[(x >>> 0) % 17];
+  }
+  return text;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** Messages in the flood of compressed 1-byte fragments, and the size of each before compression. */
+const FRAGMENT_FLOOD = { messages: 200, length: 8 * KiB };
 
 const ATTACKS: AttackCase[] = [
   {
@@ -383,6 +469,73 @@ const ATTACKS: AttackCase[] = [
       expect(connections.every((c) => statusOf(c.text()) === 101 && !c.closedByServer)).toBe(true);
       for (const c of connections) c.socket.destroy();
       return { 'KiB per connection': (perConnection / KiB).toFixed(1) };
+    },
+  },
+  {
+    name: 'permessage-deflate: a 64 KiB compressed message in one frame, inflating to 64 MiB: 1009 at maxMessageSize',
+    memory: () => [2 * ECHO.maxMessageSize, '2 × maxMessageSize (output grows by doubling to maxMessageSize + 1)'],
+    timeMs: 10_000,
+    async run({ port }) {
+      const bomb = zeroBomb(4);
+      expect(bomb.length).toBeLessThanOrEqual(64 * KiB);
+      expect(inflateMessage(bomb).length).toBe(64 * MiB); // a valid message: the server must inflate to find out
+      const connection = await openCompressed(port);
+      connection.socket.write(frame(0xc2, bomb));
+      await expectCloseCode(connection, 1009);
+      return { 'compressed bytes': bomb.length, 'inflates to MiB': 64 };
+    },
+  },
+  {
+    name: 'permessage-deflate: a 1 GiB bomb (1 MiB compressed, ratio ~1,030:1) in 64 KiB frames: 1009 at maxMessageSize',
+    memory: () => [2 * ECHO.maxMessageSize, '2 × maxMessageSize (output grows by doubling to maxMessageSize + 1)'],
+    timeMs: 10_000,
+    async run({ port }) {
+      const bomb = zeroBomb(64);
+      const connection = await openCompressed(port, undefined, { allowHalfOpen: true });
+      const frames = compressedFrames(0x02, bomb, 64 * KiB);
+      let next = 0;
+      // All of it, on past the refusal: nothing the server has not inflated yet may cost it more.
+      const { written } = await flood(connection, () => frames[next++], { ignoreFin: true });
+      connection.socket.end();
+      await expectCloseCode(connection, 1009);
+      return { 'compressed bytes': bomb.length, 'inflates to MiB': 1024, 'bytes written': written };
+    },
+  },
+  {
+    name: 'permessage-deflate: a compressed 16 KiB text message in 1-byte frames: echoed correctly (compressed)',
+    memory: () => [0, '(message ≤ 16 KiB)'],
+    timeMs: 10_000,
+    async run({ port }) {
+      const text = `${pseudoText(16 * KiB - 8, 7)} é€😀`;
+      const compressed = compressMessage(encoder.encode(text));
+      const connection = await openCompressed(port);
+      connection.socket.write(concat(compressedFrames(0x01, compressed, 1)));
+      const [echo] = await untilEchoes(connection, 1, 10_000);
+      expect(echo?.opcode).toBe(0x01);
+      expect(echo?.rsv1).toBe(true);
+      expect(decoder.decode(inflateMessage(echo!.payload))).toBe(text);
+      connection.socket.write(frame(0x88, Uint8Array.of(0x03, 0xe8)));
+      await expectCloseCode(connection, 1000);
+      return { '1-byte frames': compressed.length };
+    },
+  },
+  {
+    name: `permessage-deflate: a flood of ${FRAGMENT_FLOOD.messages} compressed ${FRAGMENT_FLOOD.length / KiB} KiB messages in 1-byte frames: all echoed correctly`,
+    memory: () => [0, '(no per-fragment storage; messages ≤ 8 KiB)'],
+    timeMs: 30_000,
+    async run({ port }) {
+      const texts = Array.from({ length: FRAGMENT_FLOOD.messages }, (_, i) => pseudoText(FRAGMENT_FLOOD.length, i + 1));
+      const wire = texts.map((text) => concat(compressedFrames(0x01, compressMessage(encoder.encode(text)), 1)));
+      // server_no_context_takeover: each echo inflates on its own here.
+      const connection = await openCompressed(port, DEFLATE_OFFER_NO_CONTEXT);
+      let next = 0;
+      const { written } = await flood(connection, () => wire[next++], { stallMs: 10_000 });
+      const seen = await untilEchoes(connection, texts.length, 25_000);
+      expect(seen.length).toBe(texts.length);
+      expect(seen.every((echo, i) => echo.rsv1 && decoder.decode(inflateMessage(echo.payload)) === texts[i])).toBe(true);
+      connection.socket.write(frame(0x88, Uint8Array.of(0x03, 0xe8)));
+      await expectCloseCode(connection, 1000);
+      return { '1-byte frames': written / 7, 'bytes written': written };
     },
   },
 ];

@@ -4,7 +4,8 @@
  * it closes. Only 127.0.0.1; every loop is bounded in bytes and time.
  */
 import { connect, type Socket } from 'node:net';
-import { concat } from '../helpers/raw.js';
+import { constants as zlib, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { concat, type ReadFrame } from '../helpers/raw.js';
 import { openWs } from '../helpers/ws-client.js';
 
 export const KiB = 1024;
@@ -102,10 +103,10 @@ export function openRaw(port: number, { allowHalfOpen = false } = {}): Promise<R
   });
 }
 
-/** Opens a connection and completes the opening handshake; frames follow. */
-export async function openWebSocket(port: number, options: { allowHalfOpen?: boolean } = {}): Promise<RawConnection> {
+/** Opens a connection and completes the opening handshake (with `extra` header lines); frames follow. */
+export async function openWebSocket(port: number, options: { allowHalfOpen?: boolean } = {}, extra: string[] = []): Promise<RawConnection> {
   const connection = await openRaw(port, options);
-  connection.socket.write(upgradeRequest());
+  connection.socket.write(upgradeRequest(extra));
   if (!(await connection.until((t) => t.includes('\r\n\r\n'), 10_000)) || !connection.text().startsWith('HTTP/1.1 101 ')) {
     throw new Error(`handshake refused: ${connection.text().slice(0, 200)}`);
   }
@@ -175,4 +176,50 @@ export async function stillServing(url: string): Promise<boolean> {
   client.ws.close(1000);
   await client.closed;
   return echoed.data.toString() === 'still there?';
+}
+
+/** The offer a browser sends (RFC 7692 §7.1.2.1), and the one that also asks the server not to keep its window. */
+export const DEFLATE_OFFER = 'permessage-deflate; client_max_window_bits';
+export const DEFLATE_OFFER_NO_CONTEXT = 'permessage-deflate; client_max_window_bits; server_no_context_takeover';
+
+/**
+ * Opens a connection offering permessage-deflate (`offer`) and returns it with
+ * the server's `Sec-WebSocket-Extensions` answer ('' when it declined).
+ */
+export async function openDeflate(port: number, offer = DEFLATE_OFFER, options: { allowHalfOpen?: boolean } = {}): Promise<{ connection: RawConnection; answer: string }> {
+  const connection = await openWebSocket(port, options, [`Sec-WebSocket-Extensions: ${offer}`]);
+  const head = connection.text().slice(0, connection.text().indexOf('\r\n\r\n'));
+  const answer = /^sec-websocket-extensions:[ \t]*(.*?)[ \t]*$/im.exec(head)?.[1] ?? '';
+  return { connection, answer };
+}
+
+/** The end of a sync flush (RFC 7692 §7.2.1). */
+const TAIL = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
+
+/** A message compressed as RFC 7692 §7.2.1 says: raw DEFLATE, a sync flush, its `00 00 ff ff` removed. */
+export function compressMessage(data: Uint8Array, level = 6): Uint8Array {
+  const out = deflateRawSync(data, { level, finishFlush: zlib.Z_SYNC_FLUSH });
+  return new Uint8Array(out.buffer, out.byteOffset, out.length - TAIL.length);
+}
+
+/** Inflates a compressed message that starts a DEFLATE stream of its own (RFC 7692 §7.2.2: the tail appended). */
+export function inflateMessage(payload: Uint8Array): Uint8Array {
+  return inflateRawSync(concat([payload, TAIL]), { finishFlush: zlib.Z_SYNC_FLUSH });
+}
+
+/** The data messages in `frames`: each with whether its first frame had RSV1, and its joined payload. */
+export function serverMessages(frames: ReadFrame[]): { rsv1: boolean; opcode: number; payload: Uint8Array }[] {
+  const messages: { rsv1: boolean; opcode: number; payload: Uint8Array }[] = [];
+  let parts: Uint8Array[] = [];
+  let first: ReadFrame | undefined;
+  for (const frame of frames) {
+    if (frame.opcode >= 0x8) continue;
+    first ??= frame;
+    parts.push(frame.payload);
+    if (!frame.fin) continue;
+    messages.push({ rsv1: first.rsv1, opcode: first.opcode, payload: concat(parts) });
+    parts = [];
+    first = undefined;
+  }
+  return messages;
 }

@@ -36,36 +36,51 @@ export function collectUntilClose(socket: Socket, timeoutMs = 10_000): Promise<{
 }
 
 
-/**
- * The close code of the first Close frame in `bytes` (frames as the other side
- * sent them; masked or not), or undefined if there is none.
- */
-export function firstCloseCode(bytes: Uint8Array): number | undefined {
+/** A frame as read back from the wire: its payload unmasked. */
+export interface ReadFrame {
+  fin: boolean;
+  rsv1: boolean;
+  opcode: number;
+  payload: Uint8Array;
+}
+
+/** The whole frames in `bytes` (as the other side sent them; masked or not), in order. */
+export function readFrames(bytes: Uint8Array): ReadFrame[] {
+  const frames: ReadFrame[] = [];
   let pos = 0;
   while (pos + 2 <= bytes.length) {
-    const opcode = bytes[pos]! & 0x0f;
+    const first = bytes[pos]!;
     const masked = (bytes[pos + 1]! & 0x80) !== 0;
     let length = bytes[pos + 1]! & 0x7f;
-    pos += 2;
+    let start = pos + 2;
     if (length === 126) {
-      length = (bytes[pos]! << 8) | bytes[pos + 1]!;
-      pos += 2;
+      length = (bytes[start]! << 8) | bytes[start + 1]!;
+      start += 2;
     } else if (length === 127) {
       length = 0;
-      for (let i = 0; i < 8; i++) length = length * 256 + bytes[pos + i]!;
-      pos += 8;
+      for (let i = 0; i < 8; i++) length = length * 256 + bytes[start + i]!;
+      start += 8;
     }
-    const key = masked ? bytes.subarray(pos, pos + 4) : undefined;
-    if (masked) pos += 4;
-    if (opcode === 0x8) {
-      if (length < 2) return 1005;
-      const b0 = bytes[pos]! ^ (key ? key[0]! : 0);
-      const b1 = bytes[pos + 1]! ^ (key ? key[1]! : 0);
-      return (b0 << 8) | b1;
-    }
-    pos += length;
+    const key = masked ? bytes.subarray(start, start + 4) : undefined;
+    if (masked) start += 4;
+    if (start + length > bytes.length) break;
+    let payload = bytes.subarray(start, start + length);
+    if (key) payload = payload.map((b, i) => b ^ key[i & 3]!);
+    frames.push({ fin: (first & 0x80) !== 0, rsv1: (first & 0x40) !== 0, opcode: first & 0x0f, payload });
+    pos = start + length;
   }
-  return undefined;
+  return frames;
+}
+
+/**
+ * The close code of the first Close frame in `bytes` (frames as the other side
+ * sent them; masked or not), 1005 for one without a code, or undefined if
+ * there is none.
+ */
+export function firstCloseCode(bytes: Uint8Array): number | undefined {
+  const close = readFrames(bytes).find((frame) => frame.opcode === 0x8);
+  if (close === undefined) return undefined;
+  return close.payload.length < 2 ? 1005 : (close.payload[0]! << 8) | close.payload[1]!;
 }
 
 const HANDSHAKE_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
