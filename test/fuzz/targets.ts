@@ -22,9 +22,11 @@ import {
   HttpHeadParser,
   ServerHandshake,
   WebSocketConnection,
+  type Extension,
   type FrameDecoderOutput,
   type WebSocketEvent,
 } from 'wscodec';
+import { PerMessageDeflateClient, PerMessageDeflateServer } from 'wscodec/deflate';
 import { concat as concatBytes, rawFrame, splitAt as chunksOf, utf8 } from '../helpers/bytes.ts';
 import { squash, type FuzzTarget } from './engine.ts';
 
@@ -135,8 +137,13 @@ function normalize(events: WebSocketEvent[]): unknown[] {
   return out;
 }
 
-function runConnection(role: 'client' | 'server', chunks: Uint8Array[], streamMessages: boolean): { events: WebSocketEvent[]; sent: Uint8Array } {
-  const conn = new WebSocketConnection({ role, maxMessageSize: LIMIT, maxFragments: FRAGMENTS, streamMessages });
+function runConnection(
+  role: 'client' | 'server',
+  chunks: Uint8Array[],
+  streamMessages: boolean,
+  extensions: () => Extension[] = () => [],
+): { events: WebSocketEvent[]; sent: Uint8Array } {
+  const conn = new WebSocketConnection({ role, maxMessageSize: LIMIT, maxFragments: FRAGMENTS, streamMessages, extensions: extensions() });
   const events: WebSocketEvent[] = [];
   const sent: Uint8Array[] = [];
   let ended = false;
@@ -155,12 +162,18 @@ function runConnection(role: 'client' | 'server', chunks: Uint8Array[], streamMe
   return { events, sent: concatBytes(sent) };
 }
 
-function connectionTarget(role: 'client' | 'server', streamMessages: boolean): FuzzTarget {
+/**
+ * A connection target; `deflate` gives it permessage-deflate (RFC 7692) as
+ * negotiated from a default client offer, and seeds of compressed messages,
+ * so that the inflater reads the mutated input (bounded by LIMIT, §8 of the
+ * RFC's security considerations).
+ */
+function connectionTarget(role: 'client' | 'server', streamMessages: boolean, deflate?: DeflateSetup): FuzzTarget {
   return {
-    name: `connection-${role}${streamMessages ? '-streaming' : ''}`,
-    seeds: () => frameStreams(role === 'server'),
+    name: `connection-${role}${streamMessages ? '-streaming' : ''}${deflate ? '-deflate' : ''}`,
+    seeds: () => (deflate ? deflate.seeds() : frameStreams(role === 'server')),
     run(input, cuts) {
-      const { events, sent } = runConnection(role, [input.slice()], streamMessages);
+      const { events, sent } = runConnection(role, [input.slice()], streamMessages, deflate?.extensions);
       const errors = events.filter((e) => e.type === 'error');
       const closes = events.filter((e) => e.type === 'close');
       check(errors.length + closes.length <= 1, 'more than one error or close');
@@ -189,11 +202,48 @@ function connectionTarget(role: 'client' | 'server', streamMessages: boolean): F
         check(close !== undefined && close.type === 'frame', 'no Close frame after an error');
         check(((close.payload[0]! << 8) | close.payload[1]!) === last.code, 'Close frame code is not the error code');
       }
-      same(normalize(events), normalize(runConnection(role, chunksOf(input, cuts), streamMessages).events), 'events');
+      same(normalize(events), normalize(runConnection(role, chunksOf(input, cuts), streamMessages, deflate?.extensions).events), 'events');
       return squash(events.map((e) => (e.type === 'error' || e.type === 'close' ? `${e.type}${e.code}` : e.type)));
     },
   };
 }
+
+// ---------------------------------------------------------------------------
+// permessage-deflate (RFC 7692): a server that negotiated it with a client's
+// default offer (`permessage-deflate; client_max_window_bits`), fed what such
+// a client sends — compressed messages, context taken over between them.
+
+interface DeflateSetup {
+  /** The server's side of the negotiated extension, fresh for each run. */
+  extensions: () => Extension[];
+  seeds: () => Uint8Array[];
+}
+
+function negotiateDeflate(threshold: number): { server: Extension; client: Extension } {
+  const clientFactory = new PerMessageDeflateClient({ threshold });
+  const answer = new PerMessageDeflateServer({ threshold }).accept(clientFactory.offer(), []);
+  if (answer === undefined) throw new Error('the default offer was declined');
+  return { server: answer.extension, client: clientFactory.accept(answer.params, []) };
+}
+
+const deflateServer: DeflateSetup = {
+  extensions: () => [negotiateDeflate(0).server],
+  seeds() {
+    const seed = (send: (client: WebSocketConnection) => void, threshold = 0) => {
+      const client = new WebSocketConnection({ role: 'client', extensions: [negotiateDeflate(threshold).client], fragmentSize: 64 });
+      send(client);
+      return concatBytes(client.dataToSend());
+    };
+    const json = JSON.stringify({ user: 'κόσμε', items: Array.from({ length: 20 }, (_, i) => ({ id: i, ok: i % 3 === 0 })) });
+    return [
+      seed((c) => c.sendText('Hello')),
+      seed((c) => (c.sendText(json), c.sendText(json), c.sendBinary(new Uint8Array(300).fill(7)))),
+      seed((c) => (c.sendText('€😀'.repeat(30), { fin: false }), c.ping(utf8('ping')), c.sendText('end'))),
+      seed((c) => (c.sendText(''), c.sendBinary(new Uint8Array(0)), c.close(1000, 'bye'))),
+      seed((c) => (c.sendText('short'), c.sendText('x'.repeat(3000))), 100), // under the threshold: RSV1 clear
+    ];
+  },
+};
 
 // ---------------------------------------------------------------------------
 // HTTP head parser (requests and responses).
@@ -325,6 +375,7 @@ export const targets: readonly FuzzTarget[] = [
   frameDecoder,
   connectionTarget('server', false),
   connectionTarget('client', true),
+  connectionTarget('server', false, deflateServer),
   httpHead,
   handshakeServer,
   handshakeClient,
