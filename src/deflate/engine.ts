@@ -35,11 +35,21 @@ const EMPTY = new Uint8Array(0);
 const TAIL = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
 /**
  * Size of the one scratch buffer that every inflater of this realm (module
- * instance) writes into first: 64 KiB, allocated on first use and shared by
- * all connections. Messages that inflate to more grow into buffers of their own.
+ * instance) writes into first: 128 KiB, allocated on first use and shared by
+ * all connections. A message that inflates to at most this (a 64 KiB message
+ * included) comes out in one pass and one exact copy; larger ones grow into
+ * buffers of their own.
  */
-const SCRATCH_SIZE = 64 * 1024;
+const SCRATCH_SIZE = 128 * 1024;
 let sharedScratch: Uint8Array<ArrayBuffer> | undefined;
+/**
+ * Size of the scratch buffer that every compressor of this realm writes into
+ * first (shared, allocated on first use): the compressed message is then
+ * copied out at its exact size, so that a sent payload never holds a buffer
+ * sized for its uncompressed input. Larger outputs grow into buffers of their own.
+ */
+const DEFLATE_SCRATCH_SIZE = 64 * 1024;
+let sharedDeflateScratch: Uint8Array<ArrayBuffer> | undefined;
 /** Inputs up to this size are inflated with their tail appended in one call, through a shared buffer. */
 const SMALL_INPUT = 4096;
 let sharedInput: Uint8Array | undefined;
@@ -93,8 +103,11 @@ export class RawDeflater {
     stream.input = input;
     stream.next_in = 0;
     stream.avail_in = input.length;
-    // Room for stored blocks at worst (5 bytes per 16 KiB block) plus the flush.
-    let output = new Uint8Array(input.length + (input.length >> 12) + 64);
+    // Into the shared scratch first (all of this is synchronous: calls never
+    // interleave); past it, room for stored blocks at worst (5 bytes per
+    // 16 KiB block) plus the flush.
+    const scratchOut = (sharedDeflateScratch ??= new Uint8Array(DEFLATE_SCRATCH_SIZE));
+    let output = scratchOut;
     let used = 0;
     for (;;) {
       stream.output = output;
@@ -105,19 +118,19 @@ export class RawDeflater {
       if (status !== Z_OK && status !== Z_BUF_ERROR) throw new Error(`deflate failed (zlib status ${status})`);
       // A sync flush is complete once zlib returns with output space left.
       if (stream.avail_out > 0 && stream.avail_in === 0) break;
-      const grown = new Uint8Array(output.length * 2);
+      const grown = new Uint8Array(Math.max(output.length * 2, used + stream.avail_in + (stream.avail_in >> 12) + 64));
       grown.set(output.subarray(0, used));
       output = grown;
     }
     // Drop the references so that neither buffer outlives this call.
     stream.input = EMPTY;
     stream.output = EMPTY;
-    if (!end) return output.subarray(0, used);
     // Nothing new since the last flush: zlib emits nothing, and the message
     // is then the single 0x00 of RFC 7692 §7.2.3.6 (with the tail the
     // receiver appends, an empty stored block).
-    if (used === 0) return Uint8Array.of(0);
-    return output.subarray(0, used - 4);
+    if (end && used === 0) return Uint8Array.of(0);
+    const length = end ? used - 4 : used;
+    return output === scratchOut ? output.slice(0, length) : output.subarray(0, length);
   }
 
   /**
