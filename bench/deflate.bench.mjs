@@ -26,7 +26,10 @@
 // With --pako it adds pako's own high-level Deflate/Inflate (sync flush per
 // message) as a third variant: the ceiling for any engine driving pako.
 //
-// Run: npm run build && node bench/deflate.bench.mjs [rounds] [--engines | --pako]
+// With --before=DIR it adds wscodec as built in DIR/dist (another checkout) as
+// the first variant, for a before/after table in one run.
+//
+// Run: npm run build && node bench/deflate.bench.mjs [rounds] [--engines | --pako] [--before=DIR]
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +39,12 @@ import { binaryLike, random } from '../test/helpers/data.mjs';
 const ENGINES = process.argv.includes('--engines');
 // `--pako`: also pako's own high-level Deflate/Inflate (the ceiling for an engine built on pako).
 const PAKO = process.argv.includes('--pako');
-const VARIANTS = ENGINES ? ['wscodec', 'fflate'] : PAKO ? ['wscodec', 'pako', 'ws'] : ['wscodec', 'ws'];
+// `--before=DIR`: also wscodec as built in another checkout's DIR/dist (variant `before`), for before/after tables.
+const BEFORE = process.argv.find((a) => a.startsWith('--before='))?.slice('--before='.length);
+const VARIANTS = [
+  ...(BEFORE ? ['before'] : []),
+  ...(ENGINES ? ['wscodec', 'fflate'] : PAKO ? ['wscodec', 'pako', 'ws'] : ['wscodec', 'ws']),
+];
 const ROUNDS = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 7);
 const self = fileURLToPath(import.meta.url);
 
@@ -80,7 +88,8 @@ const WORKLOADS = {
 // Child: one variant, one workload.
 
 async function child(variant, workloadName) {
-  const { PerMessageDeflateClient, PerMessageDeflateServer } = await import('../dist/deflate.js');
+  const dist = variant === 'before' ? new URL(`file://${BEFORE}/dist/deflate.js`).href : '../dist/deflate.js';
+  const { PerMessageDeflateClient, PerMessageDeflateServer } = await import(dist);
   const workload = WORKLOADS[workloadName];
   const messages = workload.make();
   const options = { threshold: 0, level: 6, memLevel: 8 };
@@ -97,7 +106,7 @@ async function child(variant, workloadName) {
 
   let compress;
   let inflate;
-  if (variant === 'wscodec') {
+  if (variant === 'wscodec' || variant === 'before') {
     compress = async () => {
       const { sender } = ours();
       let bytes = 0;
@@ -226,7 +235,8 @@ async function main() {
       // Rotate the order every round, so that no variant always runs first.
       const order = VARIANTS.map((_, k) => VARIANTS[(k + round) % VARIANTS.length]);
       for (const variant of order) {
-        const run = spawnSync(process.execPath, [self, '--child', variant, workloadName], { encoding: 'utf8' });
+        const args = [self, '--child', variant, workloadName, ...(BEFORE ? [`--before=${BEFORE}`] : [])];
+        const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
         if (run.status !== 0) throw new Error(`${variant} ${workloadName} failed:\n${run.stderr}`);
         results[variant].push(JSON.parse(run.stdout.trim().split('\n').at(-1)));
         if (run.stderr.trim()) notes.add(run.stderr.trim());
