@@ -236,8 +236,9 @@ async function main() {
       const order = VARIANTS.map((_, k) => VARIANTS[(k + round) % VARIANTS.length]);
       for (const variant of order) {
         const args = [self, '--child', variant, workloadName, ...(BEFORE ? [`--before=${BEFORE}`] : [])];
-        const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
-        if (run.status !== 0) throw new Error(`${variant} ${workloadName} failed:\n${run.stderr}`);
+        // A child that hangs (seen once for ws on a saturated machine) fails the run instead of blocking it.
+        const run = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
+        if (run.status !== 0) throw new Error(`${variant} ${workloadName} failed (${run.signal ?? run.status}):\n${run.stderr}`);
         results[variant].push(JSON.parse(run.stdout.trim().split('\n').at(-1)));
         if (run.stderr.trim()) notes.add(run.stderr.trim());
       }
