@@ -23,7 +23,13 @@
 // flush(true) per message (fflate has no window-size option; its output is
 // checked for the 00 00 ff ff that RFC 7692 §7.2.1 removes).
 //
-// Run: npm run build && node bench/deflate.bench.mjs [rounds] [--engines]
+// With --pako it adds pako's own high-level Deflate/Inflate (sync flush per
+// message) as a third variant: the ceiling for any engine driving pako.
+//
+// With --before=DIR it adds wscodec as built in DIR/dist (another checkout) as
+// the first variant, for a before/after table in one run.
+//
+// Run: npm run build && node bench/deflate.bench.mjs [rounds] [--engines | --pako] [--before=DIR]
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +37,14 @@ import { binaryLike, random } from '../test/helpers/data.mjs';
 
 // `--engines`: the two candidate engines instead (pako through wscodec/deflate against fflate).
 const ENGINES = process.argv.includes('--engines');
-const VARIANTS = ENGINES ? ['wscodec', 'fflate'] : ['wscodec', 'ws'];
+// `--pako`: also pako's own high-level Deflate/Inflate (the ceiling for an engine built on pako).
+const PAKO = process.argv.includes('--pako');
+// `--before=DIR`: also wscodec as built in another checkout's DIR/dist (variant `before`), for before/after tables.
+const BEFORE = process.argv.find((a) => a.startsWith('--before='))?.slice('--before='.length);
+const VARIANTS = [
+  ...(BEFORE ? ['before'] : []),
+  ...(ENGINES ? ['wscodec', 'fflate'] : PAKO ? ['wscodec', 'pako', 'ws'] : ['wscodec', 'ws']),
+];
 const ROUNDS = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 7);
 const self = fileURLToPath(import.meta.url);
 
@@ -75,7 +88,8 @@ const WORKLOADS = {
 // Child: one variant, one workload.
 
 async function child(variant, workloadName) {
-  const { PerMessageDeflateClient, PerMessageDeflateServer } = await import('../dist/deflate.js');
+  const dist = variant === 'before' ? new URL(`file://${BEFORE}/dist/deflate.js`).href : '../dist/deflate.js';
+  const { PerMessageDeflateClient, PerMessageDeflateServer } = await import(dist);
   const workload = WORKLOADS[workloadName];
   const messages = workload.make();
   const options = { threshold: 0, level: 6, memLevel: 8 };
@@ -92,7 +106,7 @@ async function child(variant, workloadName) {
 
   let compress;
   let inflate;
-  if (variant === 'wscodec') {
+  if (variant === 'wscodec' || variant === 'before') {
     compress = async () => {
       const { sender } = ours();
       let bytes = 0;
@@ -103,6 +117,35 @@ async function child(variant, workloadName) {
       const { receiver } = ours();
       let bytes = 0;
       for (const c of compressed) bytes += receiver.decode({ ...frame(c), rsv1: true }, 1 << 30).payload.length;
+      return bytes;
+    };
+  } else if (variant === 'pako') {
+    // pako's high-level streaming API, a sync flush per message, the tail removed
+    // and appended again before inflating (RFC 7692 §7.2.1, §7.2.2).
+    const { Deflate, Inflate } = await import('pako');
+    const TAIL = Uint8Array.of(0, 0, 0xff, 0xff);
+    compress = async () => {
+      const deflate = new Deflate({ raw: true, level: 6, memLevel: 8, windowBits: 15 });
+      let bytes = 0;
+      for (const m of messages) {
+        deflate.push(m, 2);
+        const chunks = deflate.chunks;
+        const one = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+        deflate.chunks = [];
+        bytes += one.subarray(0, one.length - 4).length;
+      }
+      return bytes;
+    };
+    inflate = async () => {
+      const inflater = new Inflate({ raw: true, windowBits: 15 });
+      let bytes = 0;
+      for (const c of compressed) {
+        inflater.push(c, 0);
+        inflater.push(TAIL, 2);
+        const chunks = inflater.chunks;
+        bytes += (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).length;
+        inflater.chunks = [];
+      }
       return bytes;
     };
   } else if (variant === 'fflate') {
@@ -186,19 +229,22 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function main() {
   console.log(`node ${process.version}; ${VARIANTS.join(' vs ')}; ${ROUNDS} rounds, each variant in its own process; medians (best in brackets)\n`);
   for (const [workloadName, workload] of Object.entries(WORKLOADS)) {
-    const [a, b] = VARIANTS;
-    const results = { [a]: [], [b]: [] };
+    const results = Object.fromEntries(VARIANTS.map((v) => [v, []]));
     const notes = new Set();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const variant of round % 2 === 0 ? [a, b] : [b, a]) {
-        const run = spawnSync(process.execPath, [self, '--child', variant, workloadName], { encoding: 'utf8' });
-        if (run.status !== 0) throw new Error(`${variant} ${workloadName} failed:\n${run.stderr}`);
+      // Rotate the order every round, so that no variant always runs first.
+      const order = VARIANTS.map((_, k) => VARIANTS[(k + round) % VARIANTS.length]);
+      for (const variant of order) {
+        const args = [self, '--child', variant, workloadName, ...(BEFORE ? [`--before=${BEFORE}`] : [])];
+        // A child that hangs (seen once for ws on a saturated machine) fails the run instead of blocking it.
+        const run = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
+        if (run.status !== 0) throw new Error(`${variant} ${workloadName} failed (${run.signal ?? run.status}):\n${run.stderr}`);
         results[variant].push(JSON.parse(run.stdout.trim().split('\n').at(-1)));
         if (run.stderr.trim()) notes.add(run.stderr.trim());
       }
     }
     for (const note of notes) console.log(`  (${note})`);
-    const first = results[a][0];
+    const first = results[VARIANTS[0]][0];
     console.log(`${workload.name}: ${first.total.toLocaleString('en-US')} bytes`);
     const rate = {};
     for (const [variant, runs] of Object.entries(results)) {
@@ -211,7 +257,12 @@ async function main() {
           `ratio ${(runs[0].compressedBytes / first.total).toFixed(3)}; inflate ${i.toFixed(1).padStart(8)} ms [${Math.min(...runs.map((r) => r.inflateMs)).toFixed(1)}] ${mb(first.total, i)} MB/s`,
       );
     }
-    console.log(`  ${a}/${b}: compress ${(rate[a].c / rate[b].c).toFixed(2)}×, inflate ${(rate[a].i / rate[b].i).toFixed(2)}×\n`);
+    // Every variant against the last one (the baseline: ws, or fflate with --engines).
+    const base = VARIANTS.at(-1);
+    for (const variant of VARIANTS.slice(0, -1)) {
+      console.log(`  ${variant}/${base}: compress ${(rate[variant].c / rate[base].c).toFixed(2)}×, inflate ${(rate[variant].i / rate[base].i).toFixed(2)}×`);
+    }
+    console.log('');
   }
 }
 

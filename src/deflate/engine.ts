@@ -35,15 +35,45 @@ const EMPTY = new Uint8Array(0);
 const TAIL = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
 /**
  * Size of the one scratch buffer that every inflater of this realm (module
- * instance) writes into first: 64 KiB, allocated on first use and shared by
- * all connections. Messages that inflate to more grow into buffers of their own.
+ * instance) writes into first: 128 KiB, allocated on first use and shared by
+ * all connections. A message that inflates to at most this (a 64 KiB message
+ * included) comes out in one pass and one exact copy; larger ones grow into
+ * buffers of their own.
  */
-const SCRATCH_SIZE = 64 * 1024;
+const SCRATCH_SIZE = 128 * 1024;
 let sharedScratch: Uint8Array<ArrayBuffer> | undefined;
+/**
+ * Size of the scratch buffer that every compressor of this realm writes into
+ * first (shared, allocated on first use): the compressed message is then
+ * copied out at its exact size, so that a sent payload never holds a buffer
+ * sized for its uncompressed input. Larger outputs grow into buffers of their own.
+ */
+const DEFLATE_SCRATCH_SIZE = 64 * 1024;
+let sharedDeflateScratch: Uint8Array<ArrayBuffer> | undefined;
 /** Inputs up to this size are inflated with their tail appended in one call, through a shared buffer. */
 const SMALL_INPUT = 4096;
 let sharedInput: Uint8Array | undefined;
 const scratch = (): Uint8Array<ArrayBuffer> => (sharedScratch ??= new Uint8Array(SCRATCH_SIZE));
+/**
+ * A message with a small compressed form (at most {@link SMALL_INPUT} bytes,
+ * in one frame) inflates straight into a 16 KiB slab that the realm carves
+ * into consecutive messages, and comes out as a view of it: no copy and no
+ * buffer of its own, as Node's `Buffer` pool does for small buffers. A view
+ * keeps its whole slab alive: copy it (`slice()`) to hold it for long. A new
+ * slab starts when less than {@link SLAB_ROOM} bytes are left; a message
+ * that outgrows what is left moves on to the scratch.
+ */
+const SLAB_SIZE = 16 * 1024;
+const SLAB_ROOM = 4 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+/** Where a message is being inflated. */
+const enum Place {
+  Slab,
+  Scratch,
+  Own,
+}
 
 /**
  * Streams released after a message without context takeover, reset and kept
@@ -93,8 +123,11 @@ export class RawDeflater {
     stream.input = input;
     stream.next_in = 0;
     stream.avail_in = input.length;
-    // Room for stored blocks at worst (5 bytes per 16 KiB block) plus the flush.
-    let output = new Uint8Array(input.length + (input.length >> 12) + 64);
+    // Into the shared scratch first (all of this is synchronous: calls never
+    // interleave); past it, room for stored blocks at worst (5 bytes per
+    // 16 KiB block) plus the flush.
+    const scratchOut = (sharedDeflateScratch ??= new Uint8Array(DEFLATE_SCRATCH_SIZE));
+    let output = scratchOut;
     let used = 0;
     for (;;) {
       stream.output = output;
@@ -105,19 +138,19 @@ export class RawDeflater {
       if (status !== Z_OK && status !== Z_BUF_ERROR) throw new Error(`deflate failed (zlib status ${status})`);
       // A sync flush is complete once zlib returns with output space left.
       if (stream.avail_out > 0 && stream.avail_in === 0) break;
-      const grown = new Uint8Array(output.length * 2);
+      const grown = new Uint8Array(Math.max(output.length * 2, used + stream.avail_in + (stream.avail_in >> 12) + 64));
       grown.set(output.subarray(0, used));
       output = grown;
     }
     // Drop the references so that neither buffer outlives this call.
     stream.input = EMPTY;
     stream.output = EMPTY;
-    if (!end) return output.subarray(0, used);
     // Nothing new since the last flush: zlib emits nothing, and the message
     // is then the single 0x00 of RFC 7692 §7.2.3.6 (with the tail the
     // receiver appends, an empty stored block).
-    if (used === 0) return Uint8Array.of(0);
-    return output.subarray(0, used - 4);
+    if (end && used === 0) return Uint8Array.of(0);
+    const length = end ? used - 4 : used;
+    return output === scratchOut ? output.slice(0, length) : output.subarray(0, length);
   }
 
   /**
@@ -182,7 +215,8 @@ export class RawInflater {
     if (this.ended) return this.skip(end);
     const stream = (this.stream ??= this.open());
     let tailPending = end;
-    if (end && input.length <= SMALL_INPUT) {
+    const small = end && input.length <= SMALL_INPUT;
+    if (small) {
       // One pass for a small message: it and its tail, copied side by side.
       const joined = (sharedInput ??= new Uint8Array(SMALL_INPUT + TAIL.length));
       joined.set(input);
@@ -195,9 +229,20 @@ export class RawInflater {
     stream.avail_in = input.length;
     // Never more than budget + 1: one byte past the budget proves the message too big.
     const limit = Math.min(budget, Number.MAX_SAFE_INTEGER - 1) + 1;
-    // Inflate into the shared scratch first (calls never interleave: all of
-    // this is synchronous), then copy out exactly what came out.
-    let output = limit < SCRATCH_SIZE ? scratch().subarray(0, limit) : scratch();
+    // A small message into the slab; otherwise into the shared scratch first
+    // (calls never interleave: all of this is synchronous), then copy out
+    // exactly what came out.
+    let place = small ? Place.Slab : Place.Scratch;
+    let output: Uint8Array<ArrayBuffer>;
+    if (place === Place.Slab) {
+      if (slab.length - slabUsed < SLAB_ROOM) {
+        slab = new Uint8Array(SLAB_SIZE);
+        slabUsed = 0;
+      }
+      output = slab.subarray(slabUsed, Math.min(slab.length, slabUsed + limit));
+    } else {
+      output = limit < SCRATCH_SIZE ? scratch().subarray(0, limit) : scratch();
+    }
     let used = 0;
     try {
       for (;;) {
@@ -218,9 +263,17 @@ export class RawInflater {
           throw new ProtocolError(1007, `invalid compressed data: ${stream.msg || `zlib status ${status}`}`);
         }
         if (stream.avail_out === 0) {
-          const grown = new Uint8Array(Math.min(limit, Math.max(output.length * 2, used + stream.avail_in * 4)));
+          // Full and still within the budget (output.length < limit): move to
+          // the scratch when leaving the slab, else to a buffer of its own.
+          const grown =
+            place === Place.Slab
+              ? limit < SCRATCH_SIZE
+                ? scratch().subarray(0, limit)
+                : scratch()
+              : new Uint8Array(Math.min(limit, Math.max(output.length * 2, used + stream.avail_in * 4)));
           grown.set(output);
           output = grown;
+          place = place === Place.Slab ? Place.Scratch : Place.Own;
         } else if (stream.avail_in === 0) {
           if (!tailPending) break;
           tailPending = false;
@@ -242,7 +295,8 @@ export class RawInflater {
       stream.output = EMPTY;
     }
     if (this.ended) this.skip(end);
-    return output.buffer === sharedScratch?.buffer ? output.slice(0, used) : output.subarray(0, used);
+    if (place === Place.Slab) slabUsed += (used + 7) & ~7; // the next message starts 8-byte aligned
+    return place === Place.Scratch ? output.slice(0, used) : output.subarray(0, used);
   }
 
   /**

@@ -112,6 +112,28 @@ describe('round trips (RFC 7692 §7.2)', () => {
   }
 });
 
+describe('received payloads stay intact', () => {
+  it('a message never changes after later ones arrive: small ones, and small compressed forms that inflate past 16 KiB and 128 KiB', () => {
+    const { server, client } = connectedPair({ threshold: 0 }, { threshold: 0 });
+    const sent: Uint8Array[] = [];
+    const received: Uint8Array[] = [];
+    for (let i = 0; i < 60; i++) {
+      // Mostly ~1 KiB messages; every 7th a run of one byte (a few hundred compressed bytes for up to 200 KiB).
+      const m = i % 7 === 3 ? new Uint8Array(1000 + i * 3500).fill(i) : utf8(prose(300 + ((i * 97) % 2500), i));
+      sent.push(m.slice());
+      client.sendBinary(m);
+      for (const e of transfer(client, server)) if (e.type === 'binary') received.push(e.data);
+    }
+    // Length and FNV-1a hash of every message: deep equality of large byte arrays is slow in some runtimes.
+    const digest = (b: Uint8Array): string => {
+      let h = 0x811c9dc5;
+      for (const x of b) h = Math.imul(h ^ x, 0x01000193);
+      return `${b.length}:${h >>> 0}`;
+    };
+    expect(received.map(digest)).toEqual(sent.map(digest));
+  });
+});
+
 describe('frames (RFC 7692 §6)', () => {
   it('RSV1 marks the first frame of a compressed message only; continuation frames clear it', () => {
     const { server, client } = connectedPair({ threshold: 0 }, { threshold: 0 }, { fragmentSize: 100 });
@@ -289,6 +311,19 @@ describe('bounded inflation (RFC 6455 §10.4 with RFC 7692)', () => {
     const wire = zeros(2 * 1024 * 1024, 4);
     const server = new WebSocketConnection({ role: 'server', maxMessageSize: 1024 * 1024, extensions: negotiate({}, {}).server });
     expect(withoutMessages(wire.flatMap((c) => server.receive(c)))).toEqual([failure(1009)]);
+  });
+
+  it('a small message: exactly maxMessageSize is accepted, one byte more fails with 1009', () => {
+    for (const [size, expected] of [
+      [1000, ['binary']],
+      [1001, ['error']],
+    ] as const) {
+      const wire = zeros(size);
+      const server = new WebSocketConnection({ role: 'server', maxMessageSize: 1000, extensions: negotiate({}, {}).server });
+      const events = wire.flatMap((c) => server.receive(c));
+      expect(events.map((e) => e.type).slice(0, 1)).toEqual(expected);
+      if (size === 1001) expect(withoutMessages(events)).toEqual([failure(1009)]);
+    }
   });
 
   it('a message that inflates to exactly maxMessageSize is accepted', () => {
