@@ -54,26 +54,6 @@ let sharedDeflateScratch: Uint8Array<ArrayBuffer> | undefined;
 const SMALL_INPUT = 4096;
 let sharedInput: Uint8Array | undefined;
 const scratch = (): Uint8Array<ArrayBuffer> => (sharedScratch ??= new Uint8Array(SCRATCH_SIZE));
-/**
- * A message with a small compressed form (at most {@link SMALL_INPUT} bytes,
- * in one frame) inflates straight into a 16 KiB slab that the realm carves
- * into consecutive messages, and comes out as a view of it: no copy and no
- * buffer of its own, as Node's `Buffer` pool does for small buffers. A view
- * keeps its whole slab alive: copy it (`slice()`) to hold it for long. A new
- * slab starts when less than {@link SLAB_ROOM} bytes are left; a message
- * that outgrows what is left moves on to the scratch.
- */
-const SLAB_SIZE = 16 * 1024;
-const SLAB_ROOM = 4 * 1024;
-let slab = new Uint8Array(0);
-let slabUsed = 0;
-
-/** Where a message is being inflated. */
-const enum Place {
-  Slab,
-  Scratch,
-  Own,
-}
 
 /**
  * Streams released after a message without context takeover, reset and kept
@@ -215,8 +195,7 @@ export class RawInflater {
     if (this.ended) return this.skip(end);
     const stream = (this.stream ??= this.open());
     let tailPending = end;
-    const small = end && input.length <= SMALL_INPUT;
-    if (small) {
+    if (end && input.length <= SMALL_INPUT) {
       // One pass for a small message: it and its tail, copied side by side.
       const joined = (sharedInput ??= new Uint8Array(SMALL_INPUT + TAIL.length));
       joined.set(input);
@@ -229,20 +208,9 @@ export class RawInflater {
     stream.avail_in = input.length;
     // Never more than budget + 1: one byte past the budget proves the message too big.
     const limit = Math.min(budget, Number.MAX_SAFE_INTEGER - 1) + 1;
-    // A small message into the slab; otherwise into the shared scratch first
-    // (calls never interleave: all of this is synchronous), then copy out
-    // exactly what came out.
-    let place = small ? Place.Slab : Place.Scratch;
-    let output: Uint8Array<ArrayBuffer>;
-    if (place === Place.Slab) {
-      if (slab.length - slabUsed < SLAB_ROOM) {
-        slab = new Uint8Array(SLAB_SIZE);
-        slabUsed = 0;
-      }
-      output = slab.subarray(slabUsed, Math.min(slab.length, slabUsed + limit));
-    } else {
-      output = limit < SCRATCH_SIZE ? scratch().subarray(0, limit) : scratch();
-    }
+    // Inflate into the shared scratch first (calls never interleave: all of
+    // this is synchronous), then copy out exactly what came out.
+    let output = limit < SCRATCH_SIZE ? scratch().subarray(0, limit) : scratch();
     let used = 0;
     try {
       for (;;) {
@@ -263,17 +231,9 @@ export class RawInflater {
           throw new ProtocolError(1007, `invalid compressed data: ${stream.msg || `zlib status ${status}`}`);
         }
         if (stream.avail_out === 0) {
-          // Full and still within the budget (output.length < limit): move to
-          // the scratch when leaving the slab, else to a buffer of its own.
-          const grown =
-            place === Place.Slab
-              ? limit < SCRATCH_SIZE
-                ? scratch().subarray(0, limit)
-                : scratch()
-              : new Uint8Array(Math.min(limit, Math.max(output.length * 2, used + stream.avail_in * 4)));
+          const grown = new Uint8Array(Math.min(limit, Math.max(output.length * 2, used + stream.avail_in * 4)));
           grown.set(output);
           output = grown;
-          place = place === Place.Slab ? Place.Scratch : Place.Own;
         } else if (stream.avail_in === 0) {
           if (!tailPending) break;
           tailPending = false;
@@ -295,8 +255,7 @@ export class RawInflater {
       stream.output = EMPTY;
     }
     if (this.ended) this.skip(end);
-    if (place === Place.Slab) slabUsed += (used + 7) & ~7; // the next message starts 8-byte aligned
-    return place === Place.Scratch ? output.slice(0, used) : output.subarray(0, used);
+    return output.buffer === sharedScratch?.buffer ? output.slice(0, used) : output.subarray(0, used);
   }
 
   /**
