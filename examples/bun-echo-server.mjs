@@ -3,13 +3,9 @@
 //   bun examples/bun-echo-server.mjs --port 9001 [--no-deflate]
 // Same behaviour, limits and options as the Node echo server (see its --help).
 import { WebSocketSession } from './session.mjs';
-import { echoSessionOptionsFromArgs, flagValue } from './echo.mjs';
+import { echoSessionOptionsFromArgs, flagValue, portFromFlag } from './echo.mjs';
 
-const port = Number(flagValue(Bun.argv, '--port') ?? 9001);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error('bun-echo-server: --port must be an integer from 0 to 65535');
-  process.exit(2);
-}
+const port = portFromFlag(flagValue(Bun.argv, '--port') ?? '9001', 'bun-echo-server');
 let sessionOptions;
 try {
   sessionOptions = echoSessionOptionsFromArgs(Bun.argv);

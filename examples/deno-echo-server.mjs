@@ -3,13 +3,9 @@
 //   deno run --allow-net examples/deno-echo-server.mjs --port 9001 [--no-deflate]
 // Same behaviour, limits and options as the Node echo server (see its --help).
 import { WebSocketSession } from './session.mjs';
-import { echoSessionOptionsFromArgs, flagValue } from './echo.mjs';
+import { echoSessionOptionsFromArgs, flagValue, portFromFlag } from './echo.mjs';
 
-const port = Number(flagValue(Deno.args, '--port') ?? 9001);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error('deno-echo-server: --port must be an integer from 0 to 65535');
-  Deno.exit(2);
-}
+const port = portFromFlag(flagValue(Deno.args, '--port') ?? '9001', 'deno-echo-server', Deno.exit);
 let sessionOptions;
 try {
   sessionOptions = echoSessionOptionsFromArgs(Deno.args);

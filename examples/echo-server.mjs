@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { acceptSocket } from './node-adapter.mjs';
-import { ECHO_HELP_LIMITS, ECHO_HELP_OPTIONS, echoSessionOptions } from './echo.mjs';
+import { ECHO_HELP_LIMITS, ECHO_HELP_OPTIONS, echoSessionOptions, portFromFlag } from './echo.mjs';
 
 const HELP = `Usage: node examples/echo-server.mjs [--port N] [--host ADDRESS] [--max-fragments N] [--handshake-timeout MS] [--no-deflate]
 
@@ -41,11 +41,7 @@ if (values.help) {
   console.log(HELP);
   process.exit(0);
 }
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`echo-server: --port must be an integer from 0 to 65535, not ${values.port}`);
-  process.exit(2);
-}
+const port = portFromFlag(values.port, 'echo-server');
 
 let sessionOptions;
 try {

@@ -63,6 +63,21 @@ export const ECHO_HELP_OPTIONS = `  --max-fragments N        most frames per mes
                            is compressed`;
 
 /**
+ * The TCP port a `--port` value names (0 picks a free one); otherwise prints
+ * why not and exits with status 2, through `exit` (the runtime's own exit).
+ * @param {string | undefined} text
+ * @param {string} program the name to print, e.g. `echo-server`
+ * @param {(code: number) => never} [exit]
+ * @returns {number}
+ */
+export function portFromFlag(text, program, exit = (code) => process.exit(code)) {
+  const port = Number(text);
+  if (Number.isInteger(port) && port >= 0 && port <= 65535) return port;
+  console.error(`${program}: --port must be an integer from 0 to 65535, not ${text}`);
+  return exit(2);
+}
+
+/**
  * The value after `name` in a command line, or `undefined` (for the Deno and
  * Bun servers, which have no `parseArgs`).
  * @param {readonly string[]} args

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildConnectRejection } from 'wscodec';
+import { portFromFlag } from './echo.mjs';
 import { acceptConnectStream } from './http2-adapter.mjs';
 import { ChatHub } from './demo/chat-hub.mjs';
 import { demoEndpoints, pageResponse, upgradeListener } from './demo/site.mjs';
@@ -46,11 +47,7 @@ if (values.help) {
   console.log(HELP);
   process.exit(0);
 }
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`http2-server: --port must be an integer from 0 to 65535, not ${values.port}`);
-  process.exit(2);
-}
+const port = portFromFlag(values.port, 'http2-server');
 if ((values.cert === undefined) !== (values.key === undefined)) {
   console.error('http2-server: give both --cert and --key, or neither');
   process.exit(2);

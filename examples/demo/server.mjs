@@ -5,6 +5,7 @@
 //   node examples/demo/server.mjs [--port 8080] [--host localhost]
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { portFromFlag } from '../echo.mjs';
 import { ChatHub } from './chat-hub.mjs';
 import { demoEndpoints, pageResponse, upgradeListener } from './site.mjs';
 
@@ -25,11 +26,7 @@ every message, up to 1 MiB) and /chat (a room: each text message, up to
 (RFC 7692) and compress every message; the page shows what was negotiated.`);
   process.exit(0);
 }
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`demo: --port must be an integer from 0 to 65535, not ${values.port}`);
-  process.exit(2);
-}
+const port = portFromFlag(values.port, 'demo');
 
 const hub = new ChatHub();
 const ENDPOINTS = demoEndpoints(hub);
