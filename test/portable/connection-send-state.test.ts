@@ -4,7 +4,7 @@
  * would be refused (RFC 6455 §5.5.1: nothing after our Close); `bufferedAmount`
  * is exactly the size of what the next `dataToSend()` returns.
  */
-import fc from 'fast-check';
+import { fc } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { Opcode, WebSocketConnection } from 'wscodec';
 import { concat, rawFrame, utf8 } from '../helpers/bytes.ts';

@@ -5,7 +5,7 @@
  * masked afresh on every send (§5.3); the connection's state and ordering
  * rules apply; and the encodings that can be shared are made once.
  */
-import fc from 'fast-check';
+import { fc } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import {
   FrameDecoder,
