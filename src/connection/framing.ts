@@ -15,18 +15,14 @@
  */
 import type { Opcode } from '../constants.js';
 import { buildFrame, frameHeaderSize, writeFrameHeader } from '../frame/encode.js';
+import { FIN_BIT } from '../frame/frame.js';
 import { maskFrom } from '../frame/mask.js';
-import { nextMaskKey } from '../random.js';
+import { nextMaskKey, writeMaskKey } from '../random.js';
 import { encodeUtf8, encodeUtf8Into, writeAscii } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
 /** A server sends payloads at least this large as header + caller's bytes, without copying them. */
 export const NO_COPY_THRESHOLD = 16 * 1024;
-/**
- * Texts up to this many UTF-16 units are encoded by a JavaScript loop, longer
- * ones by `encodeInto` (see utf8.ts); in Node the two cost the same at ~64.
- */
-const SHORT_TEXT = 64;
 /** The header alone of an unmasked frame, for a payload queued as its own chunk. */
 function unmaskedHeader(opcode: Opcode, fin: boolean, rsv1: boolean, rsv2: boolean, rsv3: boolean, length: number): Uint8Array {
   const header = new Uint8Array(frameHeaderSize(length, false));
@@ -78,6 +74,7 @@ export function pushTextFrame(
   const units = text.length;
   // UTF-8 takes at least a byte per UTF-16 unit: too many units, too many bytes.
   if (units > maxPayload) return false;
+  if (units < 126) return pushShortAscii(out, opcode, text, fin, mask);
   // A server sends a large payload uncopied, as header + payload (see pushFrame).
   const split = !mask && units >= NO_COPY_THRESHOLD;
   let read = 0;
@@ -88,18 +85,16 @@ export function pushTextFrame(
   if (!(text.charCodeAt(0) >= 0x80)) {
     guess = new Uint8Array((split ? 0 : frameHeaderSize(units, mask)) + units);
     const start = guess.length - units;
-    if (units <= SHORT_TEXT) read = written = writeAscii(text, guess, start);
-    else ({ read, written } = encodeUtf8Into(text, guess.subarray(start)));
+    ({ read, written } = encodeUtf8Into(text, guess.subarray(start)));
     if (read === units) {
       if (split) pushFrame(out, opcode, guess, fin, false, false, false, false);
       else finishFrame(out, guess, opcode, fin, units, mask);
       return true;
     }
   }
-  // Not ASCII. The caller encodes it whole if it is short (cheaper than
-  // reusing the guess: a subarray of it would make V8 move it off the heap),
-  // or large for a server with nothing encoded yet (to queue it uncopied).
-  if (units <= SHORT_TEXT || (split && read === 0)) return false;
+  // Not ASCII. The caller encodes it whole if it is large for a server with
+  // nothing encoded yet (to queue it uncopied).
+  if (split && read === 0) return false;
   const rest = encodeUtf8(text.slice(read));
   const length = written + rest.length;
   if (length > maxPayload) return false;
@@ -126,4 +121,35 @@ function finishFrame(out: Uint8Array[], frame: Uint8Array, opcode: Opcode, fin: 
   writeFrameHeader(frame, opcode, fin, false, false, false, length, key);
   if (key !== undefined) maskFrom(frame, frame.length - length, key);
   out.push(frame);
+}
+
+/**
+ * {@link pushTextFrame} for a text of fewer than 126 UTF-16 units (a 2-byte
+ * length field, §5.2): if it is all ASCII, writes the header, the key for a
+ * client, and the text — masked as it is written (§5.3) — into one new frame
+ * in a single pass, and pushes it. Returns `false` having pushed nothing at
+ * the first non-ASCII unit, for the caller to encode the text first.
+ */
+function pushShortAscii(out: Uint8Array[], opcode: Opcode, text: string, fin: boolean, mask: boolean): boolean {
+  const units = text.length;
+  if (units > 0 && text.charCodeAt(0) >= 0x80) return false;
+  const start = mask ? 6 : 2;
+  const frame = new Uint8Array(start + units);
+  if (mask) {
+    writeMaskKey(frame, 2);
+    // The key as one integer, byte j of the key in bits 8j..8j+7; storing
+    // into the frame keeps the low byte, key byte (i mod 4) for unit i.
+    const key = frame[2]! | (frame[3]! << 8) | (frame[4]! << 16) | (frame[5]! << 24);
+    for (let i = 0; i < units; i++) {
+      const unit = text.charCodeAt(i);
+      if (unit >= 0x80) return false;
+      frame[start + i] = unit ^ (key >>> ((i & 3) << 3));
+    }
+  } else if (writeAscii(text, frame, start) !== units) {
+    return false;
+  }
+  frame[0] = (fin ? FIN_BIT : 0) | opcode;
+  frame[1] = (mask ? 0x80 : 0) | units;
+  out.push(frame);
+  return true;
 }
