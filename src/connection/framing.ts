@@ -18,7 +18,7 @@ import { buildFrame, frameHeaderSize, writeFrameHeader } from '../frame/encode.j
 import { FIN_BIT } from '../frame/frame.js';
 import { maskFrom } from '../frame/mask.js';
 import { nextMaskKey, writeMaskKey } from '../random.js';
-import { encodeUtf8, encodeUtf8Into, writeAscii } from './utf8.js';
+import { encodeUtf8, encodeUtf8Into } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
 /** A server sends payloads at least this large as header + caller's bytes, without copying them. */
@@ -74,7 +74,6 @@ export function pushTextFrame(
   const units = text.length;
   // UTF-8 takes at least a byte per UTF-16 unit: too many units, too many bytes.
   if (units > maxPayload) return false;
-  if (units < 126) return pushShortAscii(out, opcode, text, fin, mask);
   // A server sends a large payload uncopied, as header + payload (see pushFrame).
   const split = !mask && units >= NO_COPY_THRESHOLD;
   let read = 0;
@@ -124,32 +123,37 @@ function finishFrame(out: Uint8Array[], frame: Uint8Array, opcode: Opcode, fin: 
 }
 
 /**
- * {@link pushTextFrame} for a text of fewer than 126 UTF-16 units (a 2-byte
- * length field, §5.2): if it is all ASCII, writes the header, the key for a
- * client, and the text — masked as it is written (§5.3) — into one new frame
- * in a single pass, and pushes it. Returns `false` having pushed nothing at
- * the first non-ASCII unit, for the caller to encode the text first.
+ * The frame of a short ASCII text, or `undefined` for the caller to use
+ * {@link pushTextFrame}: when `text` has 126 UTF-16 units or more (a longer
+ * length field, §5.2), more than `maxPayload`, or a unit that is not ASCII.
+ * Header, the key for a client, and the text — masked as it is written
+ * (§5.3) — go into one new array in a single pass. The caller queues it (as
+ * the only chunk of a fresh queue when it can: an array literal of one is
+ * cheaper than a push into an empty array).
  */
-function pushShortAscii(out: Uint8Array[], opcode: Opcode, text: string, fin: boolean, mask: boolean): boolean {
+export function shortTextFrame(opcode: Opcode, text: string, fin: boolean, mask: boolean, maxPayload: number): Uint8Array | undefined {
   const units = text.length;
-  if (units > 0 && text.charCodeAt(0) >= 0x80) return false;
+  if (units >= 126 || units > maxPayload || (units > 0 && text.charCodeAt(0) >= 0x80)) return undefined;
   const start = mask ? 6 : 2;
   const frame = new Uint8Array(start + units);
+  // The key as one integer, byte j of the key in bits 8j..8j+7 (0 for a
+  // server: XOR with 0 leaves the text as it is); storing into the frame keeps
+  // the low byte, so unit i is XORed with key byte (i mod 4).
+  let key = 0;
   if (mask) {
     writeMaskKey(frame, 2);
-    // The key as one integer, byte j of the key in bits 8j..8j+7; storing
-    // into the frame keeps the low byte, key byte (i mod 4) for unit i.
-    const key = frame[2]! | (frame[3]! << 8) | (frame[4]! << 16) | (frame[5]! << 24);
-    for (let i = 0; i < units; i++) {
-      const unit = text.charCodeAt(i);
-      if (unit >= 0x80) return false;
-      frame[start + i] = unit ^ (key >>> ((i & 3) << 3));
-    }
-  } else if (writeAscii(text, frame, start) !== units) {
-    return false;
+    key = frame[2]! | (frame[3]! << 8) | (frame[4]! << 16) | (frame[5]! << 24);
   }
+  // Every unit is written, then one test of all of them OR-ed together says
+  // whether they were all ASCII (cheaper than a test per unit).
+  let seen = 0;
+  for (let i = 0; i < units; i++) {
+    const unit = text.charCodeAt(i);
+    seen |= unit;
+    frame[start + i] = unit ^ (key >>> ((i & 3) << 3));
+  }
+  if (seen >= 0x80) return undefined;
   frame[0] = (fin ? FIN_BIT : 0) | opcode;
   frame[1] = (mask ? 0x80 : 0) | units;
-  out.push(frame);
-  return true;
+  return frame;
 }

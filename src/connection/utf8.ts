@@ -170,26 +170,12 @@ export function encodeUtf8(text: string): Uint8Array {
 /*
  * The send path encodes ASCII text straight into the frame it builds, with
  * no intermediate Uint8Array (see WebSocketConnection). Two ways, picked by
- * length: a JavaScript loop for short strings, because a TextEncoder call
- * costs a fixed ~0.3 µs in Node (over 3 times the loop for 32 characters);
+ * length: a JavaScript loop for strings under 126 units (`pushShortAscii` in
+ * framing.ts, which masks as it writes), because a TextEncoder call costs a
+ * fixed ~0.3 µs in Node (over 3 times the loop for 32 characters);
  * `encodeInto` for longer ones, where its native speed per byte wins. All
  * produce exactly `encodeUtf8`'s bytes.
  */
-
-/**
- * Writes the leading ASCII of `text` into `out` from `offset`, one byte per
- * unit, and returns how many units that was (`text.length` if all ASCII).
- * A loop over the string, meant for short ones.
- */
-export function writeAscii(text: string, out: Uint8Array, offset: number): number {
-  const count = text.length;
-  for (let i = 0; i < count; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0x80) return i;
-    out[offset + i] = unit;
-  }
-  return count;
-}
 
 /**
  * Encodes as much of `text` as fits into `out` (natively, via `encodeInto`)
