@@ -133,7 +133,8 @@ function finishFrame(out: Uint8Array[], frame: Uint8Array, opcode: Opcode, fin: 
  */
 export function shortTextFrame(opcode: Opcode, text: string, fin: boolean, mask: boolean, maxPayload: number): Uint8Array | undefined {
   const units = text.length;
-  if (units >= 126 || units > maxPayload || (units > 0 && text.charCodeAt(0) >= 0x80)) return undefined;
+  // (charCodeAt(0) of an empty text is NaN: not refused.)
+  if (units >= 126 || units > maxPayload || text.charCodeAt(0) >= 0x80) return undefined;
   const start = mask ? 6 : 2;
   const frame = new Uint8Array(start + units);
   // The key as one integer, byte j of the key in bits 8j..8j+7 (0 for a

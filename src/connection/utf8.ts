@@ -132,8 +132,10 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
  * against the loop at 81 vs 102 ns for 16 bytes, 183 vs 98 ns for 32.
  */
 export const SHORT_TEXT_BYTES = 16;
-// Reused for the character codes of a short text.
-const units: number[] = [];
+// Reused for the character codes of a short text: one array per length, so
+// that no array's length is ever set (a runtime call that costs a quarter of
+// the loop).
+const unitsByLength: number[][] = Array.from({ length: SHORT_TEXT_BYTES + 1 }, (_, n) => Array<number>(n).fill(0));
 
 /**
  * Decodes `bytes[start..end)` like {@link decodeUtf8}: short ASCII text by a
@@ -144,7 +146,7 @@ export function decodeUtf8Range(bytes: Uint8Array, start: number, end: number): 
   const length = end - start;
   if (length <= SHORT_TEXT_BYTES) {
     let all = 0;
-    units.length = length;
+    const units = unitsByLength[length]!;
     for (let i = 0; i < length; i++) {
       const byte = bytes[start + i]!;
       all |= byte;
