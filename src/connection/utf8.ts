@@ -143,18 +143,34 @@ const unitsByLength: number[][] = Array.from({ length: SHORT_TEXT_BYTES + 1 }, (
  * short text.
  */
 export function decodeUtf8Range(bytes: Uint8Array, start: number, end: number): string | undefined {
+  const short = end - start <= SHORT_TEXT_BYTES ? decodeShortAscii(bytes, start, end, undefined, 0) : undefined;
+  return short ?? decodeUtf8(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+}
+
+/**
+ * Decodes `bytes[start..end)`, at most {@link SHORT_TEXT_BYTES} long and
+ * masked with `key` (key cycle at `keyOffset`, RFC 6455 §5.3) when given,
+ * if it is all ASCII; returns `undefined` if it is not. The bytes are read,
+ * never modified: a short text received is unmasked as it is decoded.
+ */
+export function decodeShortAscii(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  key: Uint8Array | undefined,
+  keyOffset: number,
+): string | undefined {
   const length = end - start;
-  if (length <= SHORT_TEXT_BYTES) {
-    let all = 0;
-    const units = unitsByLength[length]!;
-    for (let i = 0; i < length; i++) {
-      const byte = bytes[start + i]!;
-      all |= byte;
-      units[i] = byte;
-    }
-    if (all < 0x80) return String.fromCharCode.apply(null, units);
+  const units = unitsByLength[length]!;
+  // The key as one integer, key byte j in bits 8j..8j+7 (0: unmasked).
+  const word = key === undefined ? 0 : key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24);
+  let all = 0;
+  for (let i = 0; i < length; i++) {
+    const byte = (bytes[start + i]! ^ (word >>> (((keyOffset + i) & 3) << 3))) & 0xff;
+    all |= byte;
+    units[i] = byte;
   }
-  return decodeUtf8(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  return all < 0x80 ? String.fromCharCode.apply(null, units) : undefined;
 }
 
 /** Creates a decoder for text handed out piece by piece (validated separately by a {@link Utf8Validator}). */
