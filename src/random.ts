@@ -30,14 +30,24 @@ export function fillRandom(target: Uint8Array): Uint8Array {
  * asking for another.
  */
 export function nextMaskKey(): Uint8Array {
+  writeMaskKey(key, 0);
+  return key;
+}
+
+/**
+ * Writes a fresh 4-byte masking key (RFC 6455 §5.3) straight into `out` at
+ * `at` (a frame header's key field), without the scratch array of
+ * {@link nextMaskKey}: the short-frame send path then reads the key back from
+ * the header as it masks.
+ */
+export function writeMaskKey(out: Uint8Array, at: number): void {
   if (pool === undefined || poolOffset === POOL_SIZE) {
     pool = fillRandom(pool ?? new Uint8Array(POOL_SIZE));
     poolOffset = 0;
   }
-  key[0] = pool[poolOffset]!;
-  key[1] = pool[poolOffset + 1]!;
-  key[2] = pool[poolOffset + 2]!;
-  key[3] = pool[poolOffset + 3]!;
+  out[at] = pool[poolOffset]!;
+  out[at + 1] = pool[poolOffset + 1]!;
+  out[at + 2] = pool[poolOffset + 2]!;
+  out[at + 3] = pool[poolOffset + 3]!;
   poolOffset += 4;
-  return key;
 }

@@ -12,7 +12,7 @@ import type { Role } from '../frame/parser.js';
 import type { WebSocketEvent } from './events.js';
 import { resolveOptions, type WebSocketConnectionOptions } from './options.js';
 import { MessageReceiver } from './receiver.js';
-import { pushFrame, pushTextFrame } from './framing.js';
+import { pushFrame, pushTextFrame, shortTextFrame } from './framing.js';
 import { PreparedMessage } from './prepared.js';
 import { encodeUtf8 } from './utf8.js';
 
@@ -261,8 +261,11 @@ export class WebSocketConnection {
     // Common case, one unfragmented frame without extensions: build it here.
     // Otherwise encode the text, then split and frame the bytes.
     const from = this.output.length;
-    if (this.extensions.length === 0 && pushTextFrame(this.output, opcode, text, fin, this.mask, this.fragmentSize)) {
-      this.counted(from);
+    if (this.extensions.length === 0) {
+      const frame = shortTextFrame(opcode, text, fin, this.mask, this.fragmentSize);
+      if (frame !== undefined) this.enqueue(frame);
+      else if (pushTextFrame(this.output, opcode, text, fin, this.mask, this.fragmentSize)) this.counted(from);
+      else return this.queueMessage(Opcode.Text, opcode, encodeUtf8(text), fin);
       this.sendingOpcode = fin ? 0 : Opcode.Text;
       return;
     }
@@ -361,8 +364,11 @@ export class WebSocketConnection {
 
   /** Queues one chunk to send, counted for bufferedAmount. */
   private enqueue(chunk: Uint8Array): void {
-    this.output.push(chunk);
-    this.counted(this.output.length - 1);
+    // Into an empty queue as an array literal: cheaper than a first push, which
+    // gives the array room for 17.
+    if (this.output.length === 0) this.output = [chunk];
+    else this.output.push(chunk);
+    this.outputBytes += chunk.length;
   }
 
   /**

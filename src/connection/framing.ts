@@ -15,18 +15,14 @@
  */
 import type { Opcode } from '../constants.js';
 import { buildFrame, frameHeaderSize, writeFrameHeader } from '../frame/encode.js';
+import { FIN_BIT } from '../frame/frame.js';
 import { maskFrom } from '../frame/mask.js';
-import { nextMaskKey } from '../random.js';
-import { encodeUtf8, encodeUtf8Into, writeAscii } from './utf8.js';
+import { nextMaskKey, writeMaskKey } from '../random.js';
+import { encodeUtf8, encodeUtf8Into } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
 /** A server sends payloads at least this large as header + caller's bytes, without copying them. */
 export const NO_COPY_THRESHOLD = 16 * 1024;
-/**
- * Texts up to this many UTF-16 units are encoded by a JavaScript loop, longer
- * ones by `encodeInto` (see utf8.ts); in Node the two cost the same at ~64.
- */
-const SHORT_TEXT = 64;
 /** The header alone of an unmasked frame, for a payload queued as its own chunk. */
 function unmaskedHeader(opcode: Opcode, fin: boolean, rsv1: boolean, rsv2: boolean, rsv3: boolean, length: number): Uint8Array {
   const header = new Uint8Array(frameHeaderSize(length, false));
@@ -88,18 +84,16 @@ export function pushTextFrame(
   if (!(text.charCodeAt(0) >= 0x80)) {
     guess = new Uint8Array((split ? 0 : frameHeaderSize(units, mask)) + units);
     const start = guess.length - units;
-    if (units <= SHORT_TEXT) read = written = writeAscii(text, guess, start);
-    else ({ read, written } = encodeUtf8Into(text, guess.subarray(start)));
+    ({ read, written } = encodeUtf8Into(text, guess.subarray(start)));
     if (read === units) {
       if (split) pushFrame(out, opcode, guess, fin, false, false, false, false);
       else finishFrame(out, guess, opcode, fin, units, mask);
       return true;
     }
   }
-  // Not ASCII. The caller encodes it whole if it is short (cheaper than
-  // reusing the guess: a subarray of it would make V8 move it off the heap),
-  // or large for a server with nothing encoded yet (to queue it uncopied).
-  if (units <= SHORT_TEXT || (split && read === 0)) return false;
+  // Not ASCII. The caller encodes it whole if it is large for a server with
+  // nothing encoded yet (to queue it uncopied).
+  if (split && read === 0) return false;
   const rest = encodeUtf8(text.slice(read));
   const length = written + rest.length;
   if (length > maxPayload) return false;
@@ -126,4 +120,41 @@ function finishFrame(out: Uint8Array[], frame: Uint8Array, opcode: Opcode, fin: 
   writeFrameHeader(frame, opcode, fin, false, false, false, length, key);
   if (key !== undefined) maskFrom(frame, frame.length - length, key);
   out.push(frame);
+}
+
+/**
+ * The frame of a short ASCII text, or `undefined` for the caller to use
+ * {@link pushTextFrame}: when `text` has 126 UTF-16 units or more (a longer
+ * length field, §5.2), more than `maxPayload`, or a unit that is not ASCII.
+ * Header, the key for a client, and the text — masked as it is written
+ * (§5.3) — go into one new array in a single pass. The caller queues it (as
+ * the only chunk of a fresh queue when it can: an array literal of one is
+ * cheaper than a push into an empty array).
+ */
+export function shortTextFrame(opcode: Opcode, text: string, fin: boolean, mask: boolean, maxPayload: number): Uint8Array | undefined {
+  const units = text.length;
+  // (charCodeAt(0) of an empty text is NaN: not refused.)
+  if (units >= 126 || units > maxPayload || text.charCodeAt(0) >= 0x80) return undefined;
+  const start = mask ? 6 : 2;
+  const frame = new Uint8Array(start + units);
+  // The key as one integer, byte j of the key in bits 8j..8j+7 (0 for a
+  // server: XOR with 0 leaves the text as it is); storing into the frame keeps
+  // the low byte, so unit i is XORed with key byte (i mod 4).
+  let key = 0;
+  if (mask) {
+    writeMaskKey(frame, 2);
+    key = frame[2]! | (frame[3]! << 8) | (frame[4]! << 16) | (frame[5]! << 24);
+  }
+  // Every unit is written, then one test of all of them OR-ed together says
+  // whether they were all ASCII (cheaper than a test per unit).
+  let seen = 0;
+  for (let i = 0; i < units; i++) {
+    const unit = text.charCodeAt(i);
+    seen |= unit;
+    frame[start + i] = unit ^ (key >>> ((i & 3) << 3));
+  }
+  if (seen >= 0x80) return undefined;
+  frame[0] = (fin ? FIN_BIT : 0) | opcode;
+  frame[1] = (mask ? 0x80 : 0) | units;
+  return frame;
 }

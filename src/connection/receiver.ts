@@ -26,7 +26,7 @@ import { applyMask, maskCopy } from '../frame/mask.js';
 import { FrameParser, RAW_PAYLOAD, type RawFrameSink } from '../frame/parser.js';
 import type { WebSocketEvent } from './events.js';
 import type { ResolvedOptions } from './options.js';
-import { createStreamingDecoder, decodeUtf8, decodeUtf8Range, SHORT_TEXT_BYTES, Utf8Validator } from './utf8.js';
+import { createStreamingDecoder, decodeShortAscii, decodeUtf8, decodeUtf8Range, SHORT_TEXT_BYTES, Utf8Validator } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
 /**
@@ -65,6 +65,8 @@ export class MessageReceiver implements RawFrameSink {
   private messageSize = 0;
   private fragments = 0;
   private whole: Uint8Array | undefined;
+  // A short ASCII text message in one frame, decoded as it was unmasked.
+  private shortText: string | undefined;
   private buffer: Uint8Array = EMPTY;
   private bufferUsed = 0;
   private textScratch: Uint8Array = EMPTY;
@@ -160,24 +162,26 @@ export class MessageReceiver implements RawFrameSink {
   /**
    * @internal RawFrameSink: payload bytes as they arrived, still masked. A
    * single-frame message inside one chunk is unmasked in place and handed out
-   * as a view (a short text is copied instead: cheaper than a view); a payload
+   * as a view (a short ASCII text is decoded from the chunk instead, unmasked
+   * as it is read: cheaper than a view or a copy); a payload
    * that is copied into the message buffer anyway is unmasked during that
    * copy (one pass, RFC 6455 §5.3).
    */
   [RAW_PAYLOAD](chunk: Uint8Array, start: number, end: number, key: Uint8Array | undefined, keyOffset: number): void {
     const length = end - start;
     const frameStart = this.frameReceived;
-    if (
-      this.gatherWhole ||
-      this.streamMessages ||
-      (frameStart === 0 && length === this.frameLength && this.frameFin && this.fragments === 1 &&
-        !(this.messageOpcode === Opcode.Text && length <= SHORT_TEXT_BYTES))
-    ) {
+    // A whole single-frame message in this chunk.
+    const single = frameStart === 0 && length === this.frameLength && this.frameFin && this.fragments === 1;
+    const shortText = single && this.messageOpcode === Opcode.Text && length <= SHORT_TEXT_BYTES;
+    if (this.gatherWhole || this.streamMessages || (single && !shortText)) {
       const piece = chunk.subarray(start, end);
       this.onFramePayload(key === undefined ? piece : applyMask(piece, key, keyOffset));
       return;
     }
     this.frameReceived = frameStart + length;
+    // A short text message: decoded straight from the chunk if it is ASCII,
+    // unmasked as it is read, with no copy into the message buffer.
+    if (shortText && (this.shortText = decodeShortAscii(chunk, start, end, key, keyOffset)) !== undefined) return;
     const at = this.reserve(length);
     let ascii = false;
     if (key !== undefined) ascii = maskCopy(chunk, start, end, this.buffer, at, key, keyOffset);
@@ -333,7 +337,7 @@ export class MessageReceiver implements RawFrameSink {
       if (whole === undefined && !this.validator.complete) {
         return this.fail(1007, 'text message ends inside a UTF-8 sequence');
       }
-      const text = whole === undefined ? decodeUtf8Range(this.buffer, 0, this.bufferUsed) : decodeUtf8(whole);
+      const text = this.shortText ?? (whole === undefined ? decodeUtf8Range(this.buffer, 0, this.bufferUsed) : decodeUtf8(whole));
       if (text === undefined) return this.fail(1007, 'invalid UTF-8 in a text message');
       this.events.push({ type: 'text', data: text });
       // The text was handed out, not its bytes: keep a small buffer for the next text.
@@ -346,6 +350,7 @@ export class MessageReceiver implements RawFrameSink {
     this.messageSize = 0;
     this.fragments = 0;
     this.whole = undefined;
+    this.shortText = undefined;
     this.buffer = EMPTY;
     this.bufferUsed = 0;
     this.validator.reset();

@@ -132,8 +132,10 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
  * against the loop at 81 vs 102 ns for 16 bytes, 183 vs 98 ns for 32.
  */
 export const SHORT_TEXT_BYTES = 16;
-// Reused for the character codes of a short text.
-const units: number[] = [];
+// Reused for the character codes of a short text: one array per length, so
+// that no array's length is ever set (a runtime call that costs a quarter of
+// the loop).
+const unitsByLength: number[][] = Array.from({ length: SHORT_TEXT_BYTES + 1 }, (_, n) => Array<number>(n).fill(0));
 
 /**
  * Decodes `bytes[start..end)` like {@link decodeUtf8}: short ASCII text by a
@@ -141,18 +143,34 @@ const units: number[] = [];
  * short text.
  */
 export function decodeUtf8Range(bytes: Uint8Array, start: number, end: number): string | undefined {
+  const short = end - start <= SHORT_TEXT_BYTES ? decodeShortAscii(bytes, start, end, undefined, 0) : undefined;
+  return short ?? decodeUtf8(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+}
+
+/**
+ * Decodes `bytes[start..end)`, at most {@link SHORT_TEXT_BYTES} long and
+ * masked with `key` (key cycle at `keyOffset`, RFC 6455 §5.3) when given,
+ * if it is all ASCII; returns `undefined` if it is not. The bytes are read,
+ * never modified: a short text received is unmasked as it is decoded.
+ */
+export function decodeShortAscii(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  key: Uint8Array | undefined,
+  keyOffset: number,
+): string | undefined {
   const length = end - start;
-  if (length <= SHORT_TEXT_BYTES) {
-    let all = 0;
-    units.length = length;
-    for (let i = 0; i < length; i++) {
-      const byte = bytes[start + i]!;
-      all |= byte;
-      units[i] = byte;
-    }
-    if (all < 0x80) return String.fromCharCode.apply(null, units);
+  const units = unitsByLength[length]!;
+  // The key as one integer, key byte j in bits 8j..8j+7 (0: unmasked).
+  const word = key === undefined ? 0 : key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24);
+  let all = 0;
+  for (let i = 0; i < length; i++) {
+    const byte = (bytes[start + i]! ^ (word >>> (((keyOffset + i) & 3) << 3))) & 0xff;
+    all |= byte;
+    units[i] = byte;
   }
-  return decodeUtf8(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  return all < 0x80 ? String.fromCharCode.apply(null, units) : undefined;
 }
 
 /** Creates a decoder for text handed out piece by piece (validated separately by a {@link Utf8Validator}). */
@@ -170,26 +188,12 @@ export function encodeUtf8(text: string): Uint8Array {
 /*
  * The send path encodes ASCII text straight into the frame it builds, with
  * no intermediate Uint8Array (see WebSocketConnection). Two ways, picked by
- * length: a JavaScript loop for short strings, because a TextEncoder call
- * costs a fixed ~0.3 µs in Node (over 3 times the loop for 32 characters);
+ * length: a JavaScript loop for strings under 126 units (`pushShortAscii` in
+ * framing.ts, which masks as it writes), because a TextEncoder call costs a
+ * fixed ~0.3 µs in Node (over 3 times the loop for 32 characters);
  * `encodeInto` for longer ones, where its native speed per byte wins. All
  * produce exactly `encodeUtf8`'s bytes.
  */
-
-/**
- * Writes the leading ASCII of `text` into `out` from `offset`, one byte per
- * unit, and returns how many units that was (`text.length` if all ASCII).
- * A loop over the string, meant for short ones.
- */
-export function writeAscii(text: string, out: Uint8Array, offset: number): number {
-  const count = text.length;
-  for (let i = 0; i < count; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0x80) return i;
-    out[offset + i] = unit;
-  }
-  return count;
-}
 
 /**
  * Encodes as much of `text` as fits into `out` (natively, via `encodeInto`)

@@ -23,9 +23,12 @@ import { describe, expect, it } from 'vitest';
  * (performance) by what it measured on its own, 13,795 → 15,169 B: the
  * WebAssembly SIMD masking kernel (336 bytes of module, about 290 B gzipped,
  * and its loader) and the copy-once receive path. All of these together
- * measured 17,833 B; the budget is that plus 1%.
+ * measured 17,833 B; the budget is that plus 1%. Raised for issue 11's second
+ * pass by what it measured, 17,856 → 18,089 B: short text frames built and
+ * masked in one pass (shortTextFrame) and short received texts decoded as
+ * they are unmasked (decodeShortAscii); the budget is that plus 1%.
  */
-const ROOT_GZIP_BUDGET = 18_000;
+const ROOT_GZIP_BUDGET = 18_270;
 
 /**
  * Budget for `export * from 'wscodec/deflate'`, minified and gzipped, in
