@@ -12,7 +12,7 @@ import type { Role } from '../frame/parser.js';
 import type { WebSocketEvent } from './events.js';
 import { resolveOptions, type WebSocketConnectionOptions } from './options.js';
 import { MessageReceiver } from './receiver.js';
-import { pushFrame, pushTextFrame, shortTextFrame } from './framing.js';
+import { pushFrame, pushTextFrame, SHORT_FRAME_UNITS, shortTextFrame } from './framing.js';
 import { PreparedMessage } from './prepared.js';
 import { encodeUtf8 } from './utf8.js';
 
@@ -264,7 +264,11 @@ export class WebSocketConnection {
     if (this.extensions.length === 0) {
       const frame = shortTextFrame(opcode, text, fin, this.mask, this.fragmentSize);
       if (frame !== undefined) this.enqueue(frame);
-      else if (pushTextFrame(this.output, opcode, text, fin, this.mask, this.fragmentSize)) this.counted(from);
+      // A short text that shortTextFrame refused is not ASCII (or over fragmentSize):
+      // encoded whole below, without pushTextFrame's ASCII guess being tried again.
+      else if (text.length >= SHORT_FRAME_UNITS && pushTextFrame(this.output, opcode, text, fin, this.mask, this.fragmentSize)) {
+        this.counted(from);
+      }
       else return this.queueMessage(Opcode.Text, opcode, encodeUtf8(text), fin);
       this.sendingOpcode = fin ? 0 : Opcode.Text;
       return;

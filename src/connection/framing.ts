@@ -122,6 +122,9 @@ function finishFrame(out: Uint8Array[], frame: Uint8Array, opcode: Opcode, fin: 
   out.push(frame);
 }
 
+/** Texts shorter than this many UTF-16 units fit the 7-bit length field (RFC 6455 §5.2) and may take {@link shortTextFrame}. */
+export const SHORT_FRAME_UNITS = 126;
+
 /**
  * The frame of a short ASCII text, or `undefined` for the caller to use
  * {@link pushTextFrame}: when `text` has 126 UTF-16 units or more (a longer
@@ -134,7 +137,7 @@ function finishFrame(out: Uint8Array[], frame: Uint8Array, opcode: Opcode, fin: 
 export function shortTextFrame(opcode: Opcode, text: string, fin: boolean, mask: boolean, maxPayload: number): Uint8Array | undefined {
   const units = text.length;
   // (charCodeAt(0) of an empty text is NaN: not refused.)
-  if (units >= 126 || units > maxPayload || text.charCodeAt(0) >= 0x80) return undefined;
+  if (units >= SHORT_FRAME_UNITS || units > maxPayload || text.charCodeAt(0) >= 0x80) return undefined;
   const start = mask ? 6 : 2;
   const frame = new Uint8Array(start + units);
   // The key as one integer, byte j of the key in bits 8j..8j+7 (0 for a

@@ -188,7 +188,7 @@ export function encodeUtf8(text: string): Uint8Array {
 /*
  * The send path encodes ASCII text straight into the frame it builds, with
  * no intermediate Uint8Array (see WebSocketConnection). Two ways, picked by
- * length: a JavaScript loop for strings under 126 units (`pushShortAscii` in
+ * length: a JavaScript loop for strings under 126 units (`shortTextFrame` in
  * framing.ts, which masks as it writes), because a TextEncoder call costs a
  * fixed ~0.3 µs in Node (over 3 times the loop for 32 characters);
  * `encodeInto` for longer ones, where its native speed per byte wins. All
