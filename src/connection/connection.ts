@@ -90,7 +90,9 @@ export class WebSocketConnection {
   private readonly fragmentSize: number;
   private readonly extensions: readonly Extension[];
 
-  private output: Uint8Array[] = [];
+  // Empty, it is the shared frozen NOTHING_TO_SEND: taking the queue allocates no new array
+  // (see writableOutput and enqueue).
+  private output: Uint8Array[] = NOTHING_TO_SEND;
   // Bytes in `output` (dropped pongs subtracted); see bufferedAmount.
   private outputBytes = 0;
   private pongSlots: number[] = [];
@@ -240,7 +242,7 @@ export class WebSocketConnection {
     }
     let out = this.output;
     if (this.droppedPongs > 0) out = out.filter((bytes) => bytes !== DROPPED);
-    this.output = [];
+    this.output = NOTHING_TO_SEND;
     this.outputBytes = 0;
     if (this.pongSlots.length > 0) this.pongSlots = [];
     this.droppedPongs = 0;
@@ -266,7 +268,7 @@ export class WebSocketConnection {
       if (frame !== undefined) this.enqueue(frame);
       // A short text that shortTextFrame refused is not ASCII (or over fragmentSize):
       // encoded whole below, without pushTextFrame's ASCII guess being tried again.
-      else if (text.length >= SHORT_FRAME_UNITS && pushTextFrame(this.output, opcode, text, fin, this.mask, this.fragmentSize)) {
+      else if (text.length >= SHORT_FRAME_UNITS && pushTextFrame(this.writableOutput(), opcode, text, fin, this.mask, this.fragmentSize)) {
         this.counted(from);
       }
       else return this.queueMessage(Opcode.Text, opcode, encodeUtf8(text), fin);
@@ -366,10 +368,16 @@ export class WebSocketConnection {
     this.closeQueued = true;
   }
 
+  /** The output queue, to push onto: a new array in place of the shared empty one. */
+  private writableOutput(): Uint8Array[] {
+    if (this.output === NOTHING_TO_SEND) this.output = [];
+    return this.output;
+  }
+
   /** Queues one chunk to send, counted for bufferedAmount. */
   private enqueue(chunk: Uint8Array): void {
-    // Into an empty queue as an array literal: cheaper than a first push, which
-    // gives the array room for 17.
+    // Into an empty queue (NOTHING_TO_SEND, or an array left empty) as an array
+    // literal: cheaper than a first push, which gives the array room for 17.
     if (this.output.length === 0) this.output = [chunk];
     else this.output.push(chunk);
     this.outputBytes += chunk.length;
@@ -430,7 +438,7 @@ export class WebSocketConnection {
   private queueDataFrame(opcode: Opcode, payload: Uint8Array, fin: boolean, rsv?: ExtensionFrame): void {
     const from = this.output.length;
     if (this.extensions.length === 0) {
-      pushFrame(this.output, opcode, payload, fin, false, false, false, this.mask);
+      pushFrame(this.writableOutput(), opcode, payload, fin, false, false, false, this.mask);
       return this.counted(from);
     }
     // §9.1: extensions apply in the order they were negotiated (message-level ones did already).
@@ -438,7 +446,7 @@ export class WebSocketConnection {
     for (const extension of this.extensions) if (!extension.encodeMessage) frame = extension.encode(frame);
     // What an extension returns is checked as encodeFrame checks any frame.
     checkFrame(frame.opcode, frame.fin, frame.payload.length);
-    pushFrame(this.output, frame.opcode, frame.payload, frame.fin, frame.rsv1, frame.rsv2, frame.rsv3, this.mask);
+    pushFrame(this.writableOutput(), frame.opcode, frame.payload, frame.fin, frame.rsv1, frame.rsv2, frame.rsv3, this.mask);
     this.counted(from);
   }
 
@@ -451,7 +459,7 @@ export class WebSocketConnection {
       );
     }
     const from = this.output.length;
-    pushFrame(this.output, opcode, data, true, false, false, false, this.mask);
+    pushFrame(this.writableOutput(), opcode, data, true, false, false, false, this.mask);
     this.counted(from);
   }
 
@@ -475,7 +483,7 @@ export class WebSocketConnection {
     }
     const from = this.output.length;
     this.pongSlots.push(from);
-    pushFrame(this.output, Opcode.Pong, data, true, false, false, false, this.mask); // one chunk: at most 125 bytes
+    pushFrame(this.writableOutput(), Opcode.Pong, data, true, false, false, false, this.mask); // one chunk: at most 125 bytes
     this.counted(from);
   }
 
