@@ -2,18 +2,39 @@
 // Stryker mutates src/ and runs the portable tests against the mutated
 // sources (WSCODEC_TEST_SRC=1, see vitest.config.ts) through the vitest
 // runner. One file or folder: `npm run mutation -- --mutate src/connection/utf8.ts`.
-// The HTML report is written to .tmp/mutation/index.html.
+// The HTML report is written to .tmp/mutation/index.html, the JSON report to
+// .tmp/mutation/report.json; `npm run mutation:summary` prints the score per
+// folder of src/ from it (and `-- --survivors` lists what survived).
+//
+// Three settings keep a run of all of src/ within about an hour on 2 cores:
+// - FC_RUNS_SCALE=0.25 (set by the npm script unless given): property tests
+//   run a quarter of their runs. A surviving mutant runs every test that
+//   covers it, to the end, and survivors took most of the time at full scale.
+// - ignoreStatic: a mutant in code that runs once, when a module loads
+//   (constant tables, top-level initialisers), cannot be traced to the tests
+//   that cover it, so each one runs the whole suite: 1,523 of 4,186 mutants
+//   took an estimated 73 % of the time. They are reported as ignored, not
+//   counted as killed; `npm run mutation -- --ignoreStatic false` runs them.
+// - incremental: a second run re-tests only the mutants whose code or
+//   covering tests changed (.tmp/mutation/incremental.json).
+// The hand-made mutants of the issue-12 review (numeric bounds Stryker has no
+// mutator for) are re-made and checked by `npm run mutation:hand`.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'stryker.vitest.config.ts' },
   mutate: ['src/**/*.ts', '!src/**/index.ts'],
   coverageAnalysis: 'perTest',
+  ignoreStatic: true,
+  incremental: true,
+  incrementalFile: '.tmp/mutation/incremental.json',
+  concurrency: 2,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: '.tmp/mutation/index.html' },
   jsonReporter: { fileName: '.tmp/mutation/report.json' },
   tempDirName: '.tmp/stryker',
   cleanTempDir: 'always',
   ignorePatterns: ['dist', '.tmp', 'bench', 'examples', 'test/interop'],
-  timeoutMS: 20_000,
+  // Infinite-loop mutants end as timeouts (detected): 5 s over the test's own time.
+  timeoutMS: 5_000,
 };

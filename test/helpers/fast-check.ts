@@ -44,6 +44,8 @@ export const runs = (n: number): number => Math.max(1, Math.round(n * scale));
 
 fc.configureGlobal({
   ...(seed === undefined ? {} : { seed }),
+  // A property that states no run count gets fast-check's default of 100, scaled.
+  numRuns: runs(100),
   // The default report, plus the line that replays this run.
   reporter(details) {
     if (!details.failed) return;

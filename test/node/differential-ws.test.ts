@@ -23,7 +23,7 @@
  *   header, wscodec reports the same 1002 (checked below).
  * - `maxFragments` has no counterpart in `ws`; it is set high here.
  */
-import { fc } from '../helpers/fast-check.ts';
+import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 // ws exports its Receiver (ws/lib/receiver.js) from the package root.
 import { Receiver } from 'ws';
@@ -194,7 +194,7 @@ describe('differential against ws Receiver', () => {
           const theirs = await runWs(chunks, role === 'server');
           expectSame(ours, theirs, wire);
         }),
-        { numRuns: 1000 },
+        { numRuns: runs(1000) },
       );
     });
   }
@@ -220,7 +220,7 @@ describe('differential against ws Receiver', () => {
           expectSame(ours, theirs, sent);
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
 });

@@ -3,7 +3,7 @@
  * inputs (Node-only: the portable tests cannot use node:crypto).
  */
 import { createHash } from 'node:crypto';
-import { fc } from '../helpers/fast-check.ts';
+import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { computeAcceptKey, sha1 } from 'wscodec';
 
@@ -15,7 +15,7 @@ describe('sha1 equals node:crypto', () => {
       fc.property(fc.uint8Array({ maxLength: 300 }), (data) => {
         expect(sha1(data)).toEqual(nodeSha1(data));
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 
@@ -40,7 +40,7 @@ describe('computeAcceptKey equals the RFC 6455 §4.2.2 computation with node:cry
         const expected = createHash('sha1').update(`${k}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`, 'latin1').digest('base64');
         expect(computeAcceptKey(k)).toBe(expected);
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 });

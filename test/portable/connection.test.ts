@@ -3,7 +3,7 @@
  * arbitrary chunking, one error with the right close code for every class of
  * violation) and the close handshake, pings, limits and caller misuse.
  */
-import { fc } from '../helpers/fast-check.ts';
+import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import {
   FrameDecoder,
@@ -130,7 +130,7 @@ describe('round trip (RFC 6455 §5.4, §5.6)', () => {
             expect(pongs).toEqual(pings.slice(-16));
           },
         ),
-        { numRuns: 300 },
+        { numRuns: runs(300) },
       );
     });
   }
@@ -251,7 +251,7 @@ describe('violations (RFC 6455 §7.1.7)', () => {
         expect(() => server.sendText('x')).toThrow(TypeError);
         expect(server.dataToSend()).toEqual([]);
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -466,7 +466,7 @@ describe('extensions (RFC 6455 §9)', () => {
         const events = chunk(concat(wire), cuts).flatMap((c) => server.receive(c));
         expect(plain(events)).toEqual(plain(expected));
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 

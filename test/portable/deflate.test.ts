@@ -3,7 +3,7 @@
  * every parameter combination, the framing rules, the RFC's own examples,
  * bounded inflation, and sharing compressed messages between connections.
  */
-import { fc } from '../helpers/fast-check.ts';
+import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { Opcode, WebSocketConnection, type WebSocketEvent } from 'wscodec';
 import { PerMessageDeflate, type PerMessageDeflateOptions } from 'wscodec/deflate';
@@ -85,7 +85,7 @@ describe('round trips (RFC 7692 §7.2)', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 

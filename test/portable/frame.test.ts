@@ -2,7 +2,7 @@
  * The frame layer against RFC 6455 §5: exact byte vectors from §5.7, and laws
  * (round trip, re-chunking invariance, totality on arbitrary bytes).
  */
-import { fc } from '../helpers/fast-check.ts';
+import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import {
   encodeFrame,
@@ -137,7 +137,7 @@ describe('laws', () => {
           payload: Array.from(original),
         });
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 
@@ -154,7 +154,7 @@ describe('laws', () => {
           expect(plain(decodeAll(bytes, cuts, options))).toEqual(whole);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -172,7 +172,7 @@ describe('laws', () => {
         }
         expect(plain(bytewise)).toEqual(whole);
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -195,7 +195,7 @@ describe('laws', () => {
           }
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 });

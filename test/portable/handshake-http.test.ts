@@ -2,7 +2,7 @@
  * The incremental HTTP/1.1 head parser (RFC 7230 §3) and the header grammars
  * (RFC 7230 §3.2.6, §7; RFC 6455 §9.1).
  */
-import { fc } from '../helpers/fast-check.ts';
+import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_HTTP_HEAD_LIMITS,
@@ -82,7 +82,7 @@ describe('HttpHeadParser: requests', () => {
         const result = HttpHeadParser.request().push(ascii(`GET / HTTP/1.1\r\nX-Value:${before}${value}${after}\r\n\r\n`));
         expect(result.type === 'head' && result.head.headers.get('x-value')).toBe(value);
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 
@@ -123,7 +123,7 @@ describe('HttpHeadParser: requests', () => {
         expect(after).toEqual(Array.from(tail));
         expect(plain({ ...result, rest: new Uint8Array(0) })).toEqual(plain(HttpHeadParser.request().push(ascii(REQUEST))));
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 
@@ -144,7 +144,7 @@ describe('HttpHeadParser: requests', () => {
           expect(again.type === 'error' && again.error).toBe(result.error);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 

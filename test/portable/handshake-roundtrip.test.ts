@@ -4,7 +4,7 @@
  * the client side accepts with the same negotiated results, under any
  * chunking (RFC 6455 §4.1, §4.2).
  */
-import { fc } from '../helpers/fast-check.ts';
+import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { ClientHandshake, ServerHandshake, type ClientExtensionFactory, type Extension, type ServerExtensionFactory } from 'wscodec';
 
@@ -88,7 +88,7 @@ describe('client and server handshakes agree', () => {
           expect(answer.rest).toHaveLength(0);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

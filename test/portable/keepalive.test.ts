@@ -1,5 +1,5 @@
 /** The timer-free keepalive helper: pings when idle, round-trip time from the matching pong, dead after the timeout. */
-import { fc } from '../helpers/fast-check.ts';
+import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { Keepalive, WebSocketConnection } from 'wscodec';
 
@@ -56,7 +56,7 @@ describe('Keepalive', () => {
           now += 2;
         }
       }),
-      { numRuns: 50 },
+      { numRuns: runs(50) },
     );
   });
 

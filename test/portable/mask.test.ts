@@ -1,5 +1,5 @@
 /** applyMask and the frame encoder against the byte-wise definition of RFC 6455 §5.3, with each masking kernel. */
-import { fc } from '../helpers/fast-check.ts';
+import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { applyMask, encodeFrame, FrameDecoder, maskKernel, Opcode, useMaskKernel } from 'wscodec';
 
@@ -48,7 +48,7 @@ for (const kernel of ['auto', 'js'] as const) {
             expect(firstDifference(data, expected)).toBe(-1);
           },
         ),
-        { numRuns: 500 },
+        { numRuns: runs(500) },
       );
     });
 
@@ -84,7 +84,7 @@ for (const kernel of ['auto', 'js'] as const) {
           applyMask(pieces.subarray(at), key, at);
           expect(firstDifference(pieces, applyMask(bytes.slice(), key))).toBe(-1);
         }),
-        { numRuns: 200 },
+        { numRuns: runs(200) },
       );
     });
 

@@ -5,7 +5,7 @@
  * masked afresh on every send (§5.3); the connection's state and ordering
  * rules apply; and the encodings that can be shared are made once.
  */
-import { fc } from '../helpers/fast-check.ts';
+import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import {
   FrameDecoder,
@@ -108,7 +108,7 @@ describe('sendPrepared (RFC 6455 §5.4, §5.6)', () => {
           }
         },
       ),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -268,7 +268,7 @@ describe('sendPrepared with permessage-deflate (RFC 7692)', () => {
           expect(events).toEqual(sends.map(([, text]) => ({ type: 'text', data: text })));
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 });

@@ -3,7 +3,7 @@
  * byte where the text stops being a prefix of valid UTF-8, across fragments
  * and chunk boundaries.
  */
-import { fc } from '../helpers/fast-check.ts';
+import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { Utf8Validator, WebSocketConnection, type WebSocketEvent } from 'wscodec';
 import { concat, rawFrame, utf8 } from '../helpers/bytes.ts';
@@ -88,7 +88,7 @@ describe('Utf8Validator', () => {
           expect(expected).toBeLessThan(failedIn![1]);
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
 
