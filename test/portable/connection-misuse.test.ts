@@ -6,7 +6,7 @@
  * starts outside ASCII).
  */
 import { describe, expect, it } from 'vitest';
-import { WebSocketConnection, type WebSocketEvent } from 'wscodec';
+import { PreparedMessage, WebSocketConnection, type WebSocketEvent } from 'wscodec';
 import { concat } from '../helpers/bytes.ts';
 
 /** What `receiver` makes of everything `sender` queued. */
@@ -23,6 +23,7 @@ describe('wrong argument types throw a TypeError naming the method and what it t
     ['ping', (conn) => conn.ping('x' as unknown as Uint8Array), /WebSocketConnection\.ping: data must be a Uint8Array/],
     ['pong', (conn) => conn.pong([1] as unknown as Uint8Array), /WebSocketConnection\.pong: data must be a Uint8Array/],
     ['close', (conn) => conn.close(1000, 7 as unknown as string), /WebSocketConnection\.close: reason must be a string/],
+    ['sendPrepared', (conn) => conn.sendPrepared('x' as unknown as PreparedMessage), /WebSocketConnection\.sendPrepared: message must be a PreparedMessage/],
   ];
   for (const [name, misuse, message] of cases) {
     it(`${name}`, () => {
@@ -68,5 +69,123 @@ describe('a server sends a long text that starts outside ASCII (RFC 6455 §5.2, 
     const client = new WebSocketConnection({ role: 'client' });
     server.sendText(text);
     expect(transfer(server, client)).toEqual([{ type: 'text', data: text }]);
+  });
+});
+
+describe('sending after our Close frame (RFC 6455 §5.5.1) throws, naming the method and the rule', () => {
+  const sends: [string, (conn: WebSocketConnection) => void][] = [
+    ['sendText', (conn) => conn.sendText('x')],
+    ['sendBinary', (conn) => conn.sendBinary(new Uint8Array(1))],
+    ['sendPrepared', (conn) => conn.sendPrepared(new PreparedMessage('x'))],
+    ['ping', (conn) => conn.ping()],
+    ['pong', (conn) => conn.pong()],
+  ];
+  for (const [method, send] of sends) {
+    it(method, () => {
+      const conn = new WebSocketConnection({ role: 'server' });
+      conn.close();
+      expect(() => send(conn)).toThrow(TypeError);
+      expect(() => send(conn)).toThrow(new RegExp(`^WebSocketConnection\\.${method}: the connection is closing; nothing may be sent after the Close frame \\(RFC 6455 §5\\.5\\.1\\)$`));
+    });
+  }
+});
+
+describe('control frames carry at most 125 bytes (RFC 6455 §5.5)', () => {
+  for (const method of ['ping', 'pong'] as const) {
+    it(`${method}: 125 bytes go out as one frame; 126 throw a RangeError naming the size and the rule`, () => {
+      const conn = new WebSocketConnection({ role: 'server' });
+      conn[method](new Uint8Array(125).fill(7));
+      const [frame] = conn.dataToSend();
+      expect(frame!.length).toBe(127);
+      expect(frame![1]).toBe(125);
+      expect(() => conn[method](new Uint8Array(126))).toThrow(RangeError);
+      expect(() => conn[method](new Uint8Array(126))).toThrow(
+        `WebSocketConnection.${method}: data is 126 bytes; a control frame carries at most 125 (RFC 6455 §5.5)`,
+      );
+      expect(conn.dataToSend()).toEqual([]);
+    });
+  }
+
+  it('close: a reason of 123 UTF-8 bytes fits (2 bytes of code + 123); 124 throw a RangeError naming the rule', () => {
+    const conn = new WebSocketConnection({ role: 'server' });
+    // 'é' is 2 bytes in UTF-8: 61 of them and one ASCII byte are 123 bytes, 62 are 124.
+    expect(() => conn.close(1000, 'é'.repeat(62))).toThrow(RangeError);
+    expect(() => conn.close(1000, 'é'.repeat(62))).toThrow(
+      'WebSocketConnection.close: reason is 124 UTF-8 bytes; at most 123 fit in a control frame (RFC 6455 §5.5)',
+    );
+    expect(conn.state).toBe('open');
+    conn.close(1000, `${'é'.repeat(61)}!`);
+    const [frame] = conn.dataToSend();
+    expect(frame![1]).toBe(125);
+    expect(frame!.length).toBe(127);
+  });
+});
+
+describe('close() (RFC 6455 §5.5.1, §7.4)', () => {
+  it('with no arguments sends code 1000 and no reason: 88 02 03 e8 from a server', () => {
+    const conn = new WebSocketConnection({ role: 'server' });
+    conn.close();
+    expect(Array.from(concat(conn.dataToSend()))).toEqual([0x88, 0x02, 0x03, 0xe8]);
+  });
+
+  it('a code that may not be sent throws a RangeError naming the code and the ranges allowed', () => {
+    for (const code of [999, 1004, 1005, 1006, 1015, 2999, 5000]) {
+      const conn = new WebSocketConnection({ role: 'client' });
+      expect(() => conn.close(code)).toThrow(RangeError);
+      expect(() => conn.close(code)).toThrow(
+        `WebSocketConnection.close: code ${code} may not be sent; use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4)`,
+      );
+      expect(conn.dataToSend()).toEqual([]);
+    }
+  });
+});
+
+describe('an open fragmented message (RFC 6455 §5.4: fragments of two messages are not interleaved)', () => {
+  it('a text message left open refuses binary, naming the open message', () => {
+    const conn = new WebSocketConnection({ role: 'server' });
+    conn.sendText('a', { fin: false });
+    expect(() => conn.sendBinary(new Uint8Array(1))).toThrow(
+      'WebSocketConnection.sendBinary: a fragmented text message is open; finish it with { fin: true } first (RFC 6455 §5.4)',
+    );
+    expect(() => conn.sendPrepared(new PreparedMessage('x'))).toThrow(/sendPrepared: a fragmented text message is open/);
+  });
+
+  it('a binary message left open refuses text, naming the open message', () => {
+    const conn = new WebSocketConnection({ role: 'server' });
+    conn.sendBinary(new Uint8Array(1), { fin: false });
+    expect(() => conn.sendText('b')).toThrow(
+      'WebSocketConnection.sendText: a fragmented binary message is open; finish it with { fin: true } first (RFC 6455 §5.4)',
+    );
+    conn.sendBinary(new Uint8Array(1));
+    conn.sendText('now it may');
+  });
+});
+
+describe('a ping flood (RFC 6455 §5.5.3: only the latest ping needs an answer)', () => {
+  it('dataToSend returns the pongs kept, each a whole frame: no empty chunk stands in for a dropped one', () => {
+    const server = new WebSocketConnection({ role: 'server' });
+    const client = new WebSocketConnection({ role: 'client' });
+    for (let i = 0; i < 40; i++) client.ping(Uint8Array.of(i));
+    server.receive(concat(client.dataToSend()));
+    const chunks = server.dataToSend();
+    expect(chunks.every((chunk) => chunk.length === 3)).toBe(true);
+    // The newest pings are answered, in order.
+    const answered = client.receive(concat(chunks)).map((event) => (event.type === 'pong' ? event.data[0] : -1));
+    expect(answered.at(-1)).toBe(39);
+    expect(answered).toEqual([...answered].sort((a, b) => a - b));
+    expect(answered.length).toBe(chunks.length);
+    expect(answered.length).toBeLessThan(40);
+  });
+});
+
+describe('dataToSend with nothing queued', () => {
+  it('returns the same frozen empty array every time (no allocation per call)', () => {
+    const conn = new WebSocketConnection({ role: 'client' });
+    const first = conn.dataToSend();
+    expect(first).toEqual([]);
+    expect(Object.isFrozen(first)).toBe(true);
+    conn.sendText('x');
+    expect(conn.dataToSend().length).toBe(1);
+    expect(conn.dataToSend()).toBe(first);
   });
 });
