@@ -6,10 +6,10 @@
 // .tmp/mutation/report.json; `npm run mutation:summary` prints the score per
 // folder of src/ from it (and `-- --survivors` lists what survived).
 //
-// Three settings keep a run of all of src/ within about an hour on 2 cores:
-// - FC_RUNS_SCALE=0.25 (set by the npm script unless given): property tests
-//   run a quarter of their runs. A surviving mutant runs every test that
-//   covers it, to the end, and survivors took most of the time at full scale.
+// Three settings keep a run of all of src/ near an hour on 2 cores:
+// - the suite runs lighter (stryker.vitest.config.ts): a surviving mutant
+//   runs every test that covers it, to the end, and survivors took most of
+//   the time at full strength;
 // - ignoreStatic: a mutant in code that runs once, when a module loads
 //   (constant tables, top-level initialisers), cannot be traced to the tests
 //   that cover it, so each one runs the whole suite: 1,523 of 4,186 mutants
