@@ -78,6 +78,8 @@ describe('ClientHandshake: the request', () => {
       ['wss://example.com:443/a?b=c', 'example.com', '/a?b=c', { hostname: 'example.com', port: 443, secure: true }],
       ['ws://127.0.0.1:8080/x', '127.0.0.1:8080', '/x', { hostname: '127.0.0.1', port: 8080, secure: false }],
       ['https://[::1]:9000/', '[::1]:9000', '/', { hostname: '::1', port: 9000, secure: true }],
+      // http: is read as ws: (as the WHATWG WebSocket constructor does), keeping host, port and target.
+      ['http://example.com:8080/a?b', 'example.com:8080', '/a?b', { hostname: 'example.com', port: 8080, secure: false }],
       [new URL('ws://Example.COM/p%20q'), 'example.com', '/p%20q', { hostname: 'example.com', port: 80, secure: false }],
       [{ host: 'localhost:3000', path: '/chat?x=1' }, 'localhost:3000', '/chat?x=1', { hostname: 'localhost', port: 3000, secure: false }],
       [{ host: 'example.com', secure: true }, 'example.com', '/', { hostname: 'example.com', port: 443, secure: true }],
@@ -115,6 +117,14 @@ describe('ClientHandshake: the request', () => {
       { headers: [['Bad Name', 'v']] },
     ];
     for (const options of bad) expect(() => client(options)).toThrow(TypeError);
+  });
+
+  it('refuses a host that is neither an IP literal nor a reg-name (RFC 3986 §3.2.2), naming it, even where the URL parser lets it through', () => {
+    // WHATWG URL parsers keep these characters in a host; RFC 3986 does not allow them in one.
+    for (const url of ['ws://a"b.example/', 'ws://a{b}.example/', { host: 'a`b.example' }]) {
+      expect(() => client({ url })).toThrow(TypeError);
+      expect(() => client({ url })).toThrow(/host/);
+    }
   });
 
   it('returns a copy of the request each time', () => {
