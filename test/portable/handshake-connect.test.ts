@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  buildConnectRejection,
   ClientConnectHandshake,
   ClientHandshake,
   HandshakeError,
@@ -129,6 +130,21 @@ for (const [protocol, map] of Object.entries(MAPS)) {
       expect(refusal(edit(map, { ':method': 'GET' }))).toMatchObject({ reason: 'method-not-allowed', status: '405', headers: { allow: 'CONNECT' } });
     });
 
+    it('refuses a request without :method with 405, saying that none was given (RFC 8441 §4)', () => {
+      const r = refusal(edit(map, { ':method': null }));
+      expect(r).toMatchObject({ reason: 'method-not-allowed', status: '405', headers: { allow: 'CONNECT' } });
+      expect(r.body).toMatch(/CONNECT, not \(none\)/);
+    });
+
+    it('refuses two Host fields, naming Host (RFC 9113 §8.3.1: one authority)', () => {
+      const authority = map.find(([n]) => n === ':authority')![1];
+      for (const fields of [edit(map, {}, [['host', authority], ['host', authority]]), edit(map, { ':authority': null }, [['host', authority], ['host', authority]])]) {
+        const r = refusal(fields);
+        expect(r).toMatchObject({ reason: 'invalid-host', status: '400' });
+        expect(r.body).toMatch(/more than one Host/);
+      }
+    });
+
     it('refuses a CONNECT without :protocol: a tunnel request, not a WebSocket (RFC 8441 §4)', () => {
       expect(refusal(edit(map, { ':protocol': null }))).toMatchObject({ reason: 'missing-protocol', status: '400' });
     });
@@ -210,6 +226,44 @@ for (const [protocol, map] of Object.entries(MAPS)) {
     });
   });
 }
+
+describe('ServerConnectHandshake: the response map and caller mistakes', () => {
+  it('joins a field given to the constructor and again to accept() into one value (RFC 9110 §5.3)', () => {
+    const hs = new ServerConnectHandshake({ headers: { 'Cache-Control': 'no-store' } });
+    expect(hs.receive(MAPS['HTTP/3'].flat()).type).toBe('request');
+    expect(hs.accept({ 'cache-control': 'private' }).headers).toEqual({ ':status': '200', 'cache-control': 'no-store, private' });
+  });
+
+  it('accept() throws a TypeError that names the mistake: no valid request yet, or a second accept', () => {
+    const early = new ServerConnectHandshake();
+    expect(() => early.accept()).toThrow(TypeError);
+    expect(() => early.accept()).toThrow(/no valid request/);
+    const refused = new ServerConnectHandshake();
+    expect(refused.receive(edit(MAPS['HTTP/3'], { ':protocol': null }).flat()).type).toBe('error');
+    expect(() => refused.accept()).toThrow(/no valid request/);
+    const twice = new ServerConnectHandshake();
+    twice.receive(MAPS['HTTP/3'].flat());
+    twice.accept();
+    expect(() => twice.accept()).toThrow(TypeError);
+    expect(() => twice.accept()).toThrow(/already accepted/);
+  });
+});
+
+describe('buildConnectRejection', () => {
+  it('builds a status map and a plain-text body, empty when no message is given', () => {
+    const { headers, body } = buildConnectRejection(403);
+    expect(headers).toEqual({ ':status': '403', 'content-type': 'text/plain; charset=utf-8' });
+    expect(body).toHaveLength(0);
+    expect(new TextDecoder().decode(buildConnectRejection(400, 'café').body)).toBe('café');
+  });
+
+  it('refuses a status outside 300–599 with a RangeError that names the range', () => {
+    for (const status of [200, 299, 600, 400.5, Number.NaN]) {
+      expect(() => buildConnectRejection(status)).toThrow(RangeError);
+      expect(() => buildConnectRejection(status)).toThrow(/300 to 599/);
+    }
+  });
+});
 
 describe('ClientConnectHandshake', () => {
   it('builds the request map of RFC 8441 §5: CONNECT, :protocol websocket, https for wss:, no key', () => {

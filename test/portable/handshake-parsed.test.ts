@@ -208,6 +208,13 @@ describe('ClientHandshake.receiveResponse', () => {
     }
   });
 
+  it('throws a TypeError that says so for a second response after one was accepted (one handshake, one response)', () => {
+    const hs = new ClientHandshake(options);
+    expect(hs.receiveResponse({ status: 101, headers: ok().flat() }).type).toBe('accepted');
+    expect(() => hs.receiveResponse({ status: 101, headers: ok().flat() })).toThrow(TypeError);
+    expect(() => hs.receiveResponse({ status: 101, headers: ok().flat() })).toThrow(/already received/);
+  });
+
   const BAD: [name: string, status: number, list: Field[], reason: string][] = [
     ['a 403', 403, ok(), 'unexpected-status'],
     ['no Upgrade', 101, ok({ Upgrade: null }), 'invalid-upgrade'],
