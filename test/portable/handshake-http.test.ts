@@ -331,4 +331,9 @@ describe('header grammar', () => {
     expect(new HttpHeaders({ 'X-Ok': 'tab\tinside and spaces' }).get('x-ok')).toBe('tab\tinside and spaces');
     expect(new HttpHeaders([['A', '1'], ['a', '2']]).size).toBe(2);
   });
+
+  it('HttpHeaders built without fields holds none', () => {
+    const empty = new HttpHeaders();
+    expect([empty.size, [...empty]]).toEqual([0, []]);
+  });
 });

@@ -144,6 +144,12 @@ describe('ServerHandshake: every refusal, with its status', () => {
     });
   }
 
+  it('refuses a request without Origin that the origin hook refuses with 403, saying that no origin was sent (RFC 6455 §10.2)', () => {
+    const result = receive(request({ Origin: null }), { checkOrigin: () => false });
+    expect(result.type === 'error' && [result.error.reason, result.error.status]).toEqual(['forbidden-origin', 403]);
+    expect(result.type === 'error' && result.error.message).toMatch(/Origin \(none\) is not allowed/);
+  });
+
   it('answers 426 with Sec-WebSocket-Version: 13 and Upgrade: websocket (RFC 6455 §4.2.2 item 4)', () => {
     const result = receive(request({ 'Sec-WebSocket-Version': '8' }));
     if (result.type !== 'error') throw new Error('expected an error');
@@ -239,6 +245,11 @@ describe('buildRejection', () => {
   it('counts the body in bytes, not characters', () => {
     const bytes = buildRejection(400, 'café');
     expect(parseResponse(bytes).headers.get('content-length')).toBe('5');
+  });
+  it('sends an empty reason phrase for a status without a registered one (RFC 7230 §3.1.2: the reason phrase may be empty)', () => {
+    const head = parseResponse(buildRejection(599, 'no phrase'));
+    expect([head.status, head.reason, head.body]).toEqual([599, '', 'no phrase']);
+    expect(latin1(buildRejection(599)).startsWith('HTTP/1.1 599 \r\n')).toBe(true);
   });
   it('refuses statuses outside 300–599 and injected headers', () => {
     expect(() => buildRejection(101)).toThrow(RangeError);
