@@ -145,6 +145,40 @@ for (const [protocol, map] of Object.entries(MAPS)) {
       }
     });
 
+    it('reads :protocol case-insensitively, as upgrade tokens are (RFC 8441 §4, RFC 7230 §6.7)', () => {
+      const r = new ServerConnectHandshake().receive(edit(map, { ':protocol': 'WebSocket' }).flat());
+      expect(r.type === 'request' && r.request.protocol).toBe('WebSocket');
+    });
+
+    it('refuses a pseudo-header value with CR, LF or another control character (RFC 9113 §8.2.1)', () => {
+      expect(refusal(edit(map, { ':authority': 'a.example\r\nx: y' })).reason).toBe('invalid-pseudo-header');
+      expect(refusal(edit(map, { ':path': '/a\x00b' })).reason).toBe('invalid-pseudo-header');
+    });
+
+    it('refuses an empty :authority as a missing one (RFC 9113 §8.3.1)', () => {
+      expect(refusal(edit(map, { ':authority': '' })).reason).toBe('missing-host');
+    });
+
+    it('accepts a Host that names :authority in another case (RFC 3986 §3.2.2: the host is case-insensitive)', () => {
+      const authority = map.find(([n]) => n === ':authority')![1];
+      expect(new ServerConnectHandshake().receive(edit(map, {}, [['host', authority.toUpperCase()]]).flat()).type).toBe('request');
+      expect(new ServerConnectHandshake().receive(edit(map, { ':authority': authority.toUpperCase() }, [['host', authority]]).flat()).type).toBe('request');
+    });
+
+    it('accepts TE: trailers in any case, the one TE value HTTP/2 allows (RFC 9113 §8.2.2)', () => {
+      expect(new ServerConnectHandshake().receive(edit(map, {}, [['te', 'Trailers']]).flat()).type).toBe('request');
+    });
+
+    it('returns the same result when called again, whatever the second map holds', () => {
+      const hs = new ServerConnectHandshake();
+      const first = hs.receive(map.flat());
+      expect(first.type).toBe('request');
+      expect(hs.receive(edit(map, { ':method': 'GET' }).flat())).toBe(first);
+      const refused = new ServerConnectHandshake();
+      const error = refused.receive(edit(map, { ':method': 'GET' }).flat());
+      expect(refused.receive(map.flat())).toBe(error);
+    });
+
     it('refuses a CONNECT without :protocol: a tunnel request, not a WebSocket (RFC 8441 §4)', () => {
       expect(refusal(edit(map, { ':protocol': null }))).toMatchObject({ reason: 'missing-protocol', status: '400' });
     });
@@ -313,6 +347,29 @@ describe('ClientConnectHandshake', () => {
     expect(check({ ':status': '200', 'sec-websocket-protocol': 'other' })).toEqual(['unexpected-subprotocol', 200]);
     expect(check({ ':status': '200', 'sec-websocket-extensions': 'permessage-deflate' })).toEqual(['unexpected-extension', 200]);
     expect(check({ ':status': '204' })).toEqual(['accepted']);
+  });
+
+  it('takes any 2xx and nothing else, and :status only as one three-digit code (RFC 9113 §8.3.2, RFC 8441 §5)', () => {
+    const check = (headers: ParsedHeaders) => {
+      const r = new ClientConnectHandshake({ url: 'wss://x/' }).receive(headers);
+      return r.type === 'error' ? [r.error.reason, r.status] : [r.type, r.status];
+    };
+    expect(check({ ':status': '200' })).toEqual(['accepted', 200]);
+    expect(check({ ':status': '299' })).toEqual(['accepted', 299]);
+    expect(check({ ':status': '199' })).toEqual(['unexpected-status', 199]);
+    expect(check({ ':status': '300' })).toEqual(['unexpected-status', 300]);
+    for (const status of ['20', '2000', ' 200', '2x0', '']) expect(check({ ':status': status })).toEqual(['missing-status', undefined]);
+    expect(check([':status', '200', ':status', '200'])).toEqual(['missing-status', undefined]);
+  });
+
+  it('returns the same result when called again', () => {
+    const hs = new ClientConnectHandshake({ url: 'wss://x/' });
+    const first = hs.receive({ ':status': '200' });
+    expect(first.type).toBe('accepted');
+    expect(hs.receive({ ':status': '403' })).toBe(first);
+    const refused = new ClientConnectHandshake({ url: 'wss://x/' });
+    const error = refused.receive({ ':status': '403' });
+    expect(refused.receive({ ':status': '200' })).toBe(error);
   });
 
   it('the HTTP/1.1 client refuses the same bad answer with the same error', () => {
