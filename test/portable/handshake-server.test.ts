@@ -164,6 +164,10 @@ describe('ServerHandshake: every refusal, with its status', () => {
     expect(parseResponse(result.response).headers.get('allow')).toBe('GET');
   });
 
+  it('accepts Content-Length: 0, which announces no body (RFC 7230 §3.3.2)', () => {
+    expect(receive(request({ 'Content-Length': '0' })).type).toBe('request');
+  });
+
   it('returns the same error for later chunks', () => {
     const hs = new ServerHandshake();
     const first = hs.receive(request({ Upgrade: null }));
@@ -195,6 +199,14 @@ describe('ServerHandshake: negotiation', () => {
     const liar = new ServerHandshake({ subprotocols: () => 'z' });
     liar.receive(request({ 'Sec-WebSocket-Protocol': 'a' }));
     expect(() => liar.accept()).toThrow(TypeError);
+  });
+
+  it('sends no Sec-WebSocket-Protocol when the selector chooses none (RFC 6455 §4.2.2 item 5.4: the field is optional)', () => {
+    const hs = new ServerHandshake({ subprotocols: () => undefined });
+    hs.receive(request({ 'Sec-WebSocket-Protocol': 'a, b' }));
+    const { response, subprotocol } = hs.accept();
+    expect(subprotocol).toBeUndefined();
+    expect(parseResponse(response).headers.has('sec-websocket-protocol')).toBe(false);
   });
 
   it('refuses subprotocol options that are not tokens', () => {
@@ -266,6 +278,11 @@ describe('isSameOrigin', () => {
     expect(isSameOrigin('https://example.com:8443', at('example.com:8443'))).toBe(true);
     expect(isSameOrigin('https://example.com', at('example.com:443'))).toBe(true);
     expect(isSameOrigin('http://[::1]:8080', at('[::1]:8080'))).toBe(true);
+    expect(isSameOrigin('http://example.com', at('example.com:80'))).toBe(true);
+  });
+  it('tells the default ports of http (80) and https (443) apart', () => {
+    expect(isSameOrigin('http://example.com', at('example.com:443'))).toBe(false);
+    expect(isSameOrigin('https://example.com', at('example.com:80'))).toBe(false);
   });
   it('refuses other hosts, other ports, opaque and malformed origins', () => {
     expect(isSameOrigin('http://evil.example', at('example.com'))).toBe(false);
@@ -273,6 +290,9 @@ describe('isSameOrigin', () => {
     expect(isSameOrigin('http://example.com.evil.example', at('example.com'))).toBe(false);
     expect(isSameOrigin('null', at('example.com'))).toBe(false);
     expect(isSameOrigin('file:///etc', at('example.com'))).toBe(false);
+    // An origin is a scheme, host and port (RFC 6454 §4): a page that is not http(s) is never the server's own.
+    expect(isSameOrigin('ftp://example.com', at('example.com'))).toBe(false);
+    expect(isSameOrigin('chrome-extension://example.com', at('example.com'))).toBe(false);
   });
   it('computes the accept key of the request the response answers', () => {
     const hs = new ServerHandshake();
