@@ -102,7 +102,10 @@ describe('ClientHandshake: the request', () => {
       { url: 'http//no-scheme' },
       { url: 'ftp://example.com/' },
       { url: 'ws://example.com/#frag' },
+      { url: 'ws://example.com/#' }, // an empty fragment is still a fragment (RFC 6455 §3: "#" must be escaped)
       { url: 'ws://user:pass@example.com/' },
+      { url: 'ws://user@example.com/' },
+      { url: 'ws://:secret@example.com/' },
       { url: { host: 'example.com', path: 'no-slash' } },
       { url: { host: 'exa mple.com' } },
       { url: 'ws://exa%20mple.com/' },
@@ -201,6 +204,17 @@ describe('ClientHandshake: the response', () => {
       expect(hs.receive(ascii('more'))).toBe(r); // the failure stays
     });
   }
+
+  it('lets an error other than a HandshakeError from an extension factory propagate: a bug in the factory, not a bad peer', () => {
+    const buggy: ClientExtensionFactory = {
+      name: 'x-buggy',
+      offer: () => [],
+      accept: () => {
+        throw new RangeError('bug in the factory');
+      },
+    };
+    expect(() => client({ extensions: [buggy] }).receive(response({ 'Sec-WebSocket-Extensions': 'x-buggy' }))).toThrow(RangeError);
+  });
 
   it('gives the response head with an unexpected status, e.g. to follow a redirect', () => {
     const r = client().receive(response({ Location: 'ws://elsewhere/' }, 'HTTP/1.1 302 Found'));

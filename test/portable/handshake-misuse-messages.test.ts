@@ -85,6 +85,8 @@ const CASES: Record<string, Case[]> = {
     ['a header name that is not a token', () => new HttpHeaders([['Bad Name', 'v']]), TypeError, /header name "Bad Name": it must be a token \(RFC 7230 §3\.2\.6\)/],
     ['a header value with CR LF', () => new HttpHeaders([['X', 'a\r\nY: b']]), TypeError, /value for header X: no CR, LF .*\(RFC 7230 §3\.2\)/],
     ['parsed headers with a value that is not a string', parsed({ host: true } as unknown as ParsedHeaders), TypeError, /every name and value must be a string/],
+    // A number is taken only as Node gives HTTP/2's :status, an integer; anything else is not header text.
+    ['a header value that is a fraction', parsed({ host: 1.5 } as unknown as ParsedHeaders), TypeError, /every name and value must be a string/],
     ['a flat header array of odd length', parsed(['Host']), TypeError, /flat \[name, value, …\] array must have an even length/],
     ['an extension name that is not a token', () => formatExtensions([{ name: 'a b', params: [] }]), TypeError, /Extension name "a b" is not a token \(RFC 6455 §9\.1\)/],
     ['an extension parameter that is not a token', () => formatExtensions([{ name: 'x', params: [['p', 'a b']] }]), TypeError, /Parameter .*"p".* of extension x must be a token .*\(RFC 6455 §9\.1\)/],
