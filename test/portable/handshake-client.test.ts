@@ -65,6 +65,11 @@ describe('ClientHandshake: the request', () => {
     );
   });
 
+  it('sends no Sec-WebSocket-Protocol or Sec-WebSocket-Extensions when it offers none (RFC 6455 §4.1 items 10 and 11: optional fields)', () => {
+    const head = parseRequest(client({ subprotocols: [], extensions: [] }).request());
+    expect([head.headers.has('sec-websocket-protocol'), head.headers.has('sec-websocket-extensions')]).toEqual([false, false]);
+  });
+
   it('generates a fresh key by default', () => {
     const a = new ClientHandshake({ url: 'ws://a/' });
     const b = new ClientHandshake({ url: 'ws://a/' });

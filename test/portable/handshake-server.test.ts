@@ -224,6 +224,15 @@ describe('ServerHandshake: negotiation', () => {
     expect(parseResponse(response).headers.get('sec-websocket-extensions')).toBe('x-toy; mode=fast');
   });
 
+  it('answers at most one offer of an extension, the first it accepts, even when the factory would take them all (RFC 6455 §9.1)', () => {
+    const takesAll: ServerExtensionFactory = { name: 'x-any', accept: (params) => ({ params: [...params], extension: { ...toyExtension('x-any'), rsvBits: 0 } }) };
+    const hs = new ServerHandshake({ extensions: [takesAll] });
+    hs.receive(request({ 'Sec-WebSocket-Extensions': 'x-any; a=1, x-any; a=2' }));
+    const { response, extensions } = hs.accept();
+    expect(extensions.map((e) => e.name)).toEqual(['x-any']);
+    expect(parseResponse(response).headers.get('sec-websocket-extensions')).toBe('x-any; a=1');
+  });
+
   it('declines every offer when it has no factories (e.g. Chromium permessage-deflate)', () => {
     const hs = new ServerHandshake();
     hs.receive(request({ 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits' }));
