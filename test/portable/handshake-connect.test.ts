@@ -347,6 +347,9 @@ describe('ClientConnectHandshake', () => {
     expect(check({ ':status': '200', 'sec-websocket-protocol': 'other' })).toEqual(['unexpected-subprotocol', 200]);
     expect(check({ ':status': '200', 'sec-websocket-extensions': 'permessage-deflate' })).toEqual(['unexpected-extension', 200]);
     expect(check({ ':status': '204' })).toEqual(['accepted']);
+    // The regular fields meet the field grammar of RFC 7230 §3.2, as an HTTP/1.1 response's would.
+    expect(check({ ':status': '200', 'x-bad': 'a\x01b' })).toEqual(['invalid-header-value', 200]);
+    expect(check({ ':status': '200', 'bad name': 'v' })).toEqual(['invalid-header-name', 200]);
   });
 
   it('takes any 2xx and nothing else, and :status only as one three-digit code (RFC 9113 §8.3.2, RFC 8441 §5)', () => {
