@@ -291,6 +291,11 @@ describe('buildConnectRejection', () => {
     expect(new TextDecoder().decode(buildConnectRejection(400, 'café').body)).toBe('café');
   });
 
+  it('takes every status from 300 to 599', () => {
+    expect(buildConnectRejection(300).headers[':status']).toBe('300');
+    expect(buildConnectRejection(599).headers[':status']).toBe('599');
+  });
+
   it('refuses a status outside 300–599 with a RangeError that names the range', () => {
     for (const status of [200, 299, 600, 400.5, Number.NaN]) {
       expect(() => buildConnectRejection(status)).toThrow(RangeError);

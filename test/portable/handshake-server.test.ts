@@ -272,6 +272,10 @@ describe('buildRejection', () => {
     expect([head.status, head.reason, head.body]).toEqual([599, '', 'no phrase']);
     expect(latin1(buildRejection(599)).startsWith('HTTP/1.1 599 \r\n')).toBe(true);
   });
+  it('takes every status from 300 to 599', () => {
+    expect(parseResponse(buildRejection(300)).status).toBe(300);
+    expect(parseResponse(buildRejection(599)).status).toBe(599);
+  });
   it('refuses statuses outside 300–599 and injected headers', () => {
     expect(() => buildRejection(101)).toThrow(RangeError);
     expect(() => buildRejection(600)).toThrow(RangeError);
