@@ -125,3 +125,10 @@ for (const [area, cases] of Object.entries(CASES)) {
     }
   });
 }
+
+describe('computeAcceptKey: the other side of the Latin-1 rule', () => {
+  it('takes every Latin-1 character, up to U+00FF, as the byte it stands for', () => {
+    expect(computeAcceptKey('\u00ff')).toMatch(/^[A-Za-z0-9+/]{27}=$/);
+    expect(computeAcceptKey('\u00ff')).not.toBe(computeAcceptKey('\u00fe'));
+  });
+});
