@@ -133,7 +133,7 @@ for (const [protocol, map] of Object.entries(MAPS)) {
     it('refuses a request without :method with 405, saying that none was given (RFC 8441 §4)', () => {
       const r = refusal(edit(map, { ':method': null }));
       expect(r).toMatchObject({ reason: 'method-not-allowed', status: '405', headers: { allow: 'CONNECT' } });
-      expect(r.body).toMatch(/CONNECT, not \(none\)/);
+      expect(r.body).toContain('CONNECT, not (none)');
     });
 
     it('refuses two Host fields, naming Host (RFC 9113 §8.3.1: one authority)', () => {
@@ -141,7 +141,7 @@ for (const [protocol, map] of Object.entries(MAPS)) {
       for (const fields of [edit(map, {}, [['host', authority], ['host', authority]]), edit(map, { ':authority': null }, [['host', authority], ['host', authority]])]) {
         const r = refusal(fields);
         expect(r).toMatchObject({ reason: 'invalid-host', status: '400' });
-        expect(r.body).toMatch(/more than one Host/);
+        expect(r.body).toContain('more than one Host');
       }
     });
 

@@ -128,7 +128,9 @@ for (const [area, cases] of Object.entries(CASES)) {
 
 describe('computeAcceptKey: the other side of the Latin-1 rule', () => {
   it('takes every Latin-1 character, up to U+00FF, as the byte it stands for', () => {
-    expect(computeAcceptKey('\u00ff')).toMatch(/^[A-Za-z0-9+/]{27}=$/);
+    const key = computeAcceptKey('\u00ff');
+    // (A match asserted as data: the runtimes' vitest shim has no toMatch.)
+    expect({ key, base64: /^[A-Za-z0-9+/]{27}=$/.test(key) }).toEqual({ key, base64: true });
     expect(computeAcceptKey('\u00ff')).not.toBe(computeAcceptKey('\u00fe'));
   });
 });

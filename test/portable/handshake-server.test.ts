@@ -147,7 +147,7 @@ describe('ServerHandshake: every refusal, with its status', () => {
   it('refuses a request without Origin that the origin hook refuses with 403, saying that no origin was sent (RFC 6455 §10.2)', () => {
     const result = receive(request({ Origin: null }), { checkOrigin: () => false });
     expect(result.type === 'error' && [result.error.reason, result.error.status]).toEqual(['forbidden-origin', 403]);
-    expect(result.type === 'error' && result.error.message).toMatch(/Origin \(none\) is not allowed/);
+    expect(result.type === 'error' && result.error.message).toContain('Origin (none) is not allowed');
   });
 
   it('answers 426 with Sec-WebSocket-Version: 13 and Upgrade: websocket (RFC 6455 §4.2.2 item 4)', () => {
