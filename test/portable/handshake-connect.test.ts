@@ -268,6 +268,15 @@ describe('ServerConnectHandshake: the response map and caller mistakes', () => {
     expect(hs.accept({ 'cache-control': 'private' }).headers).toEqual({ ':status': '200', 'cache-control': 'no-store, private' });
   });
 
+  it('refuses extra headers it computes or that HTTP/2 and HTTP/3 forbid, given to the constructor or to accept() (RFC 9113 §8.2.2)', () => {
+    for (const name of ['sec-websocket-protocol', 'Sec-WebSocket-Extensions', 'connection', 'Upgrade', 'keep-alive', 'transfer-encoding']) {
+      expect(() => new ServerConnectHandshake({ headers: { [name]: 'x' } })).toThrow(/set by the handshake itself/);
+      const hs = new ServerConnectHandshake();
+      expect(hs.receive(MAPS['HTTP/3'].flat()).type).toBe('request');
+      expect(() => hs.accept({ [name]: 'x' })).toThrow(/set by the handshake itself/);
+    }
+  });
+
   it('accept() throws a TypeError that names the mistake: no valid request yet, or a second accept', () => {
     const early = new ServerConnectHandshake();
     expect(() => early.accept()).toThrow(TypeError);

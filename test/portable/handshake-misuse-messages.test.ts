@@ -87,6 +87,7 @@ const CASES: Record<string, Case[]> = {
     ['parsed headers with a value that is not a string', parsed({ host: true } as unknown as ParsedHeaders), TypeError, /every name and value must be a string/],
     // A number is taken only as Node gives HTTP/2's :status, an integer; anything else is not header text.
     ['a header value that is a fraction', parsed({ host: 1.5 } as unknown as ParsedHeaders), TypeError, /every name and value must be a string/],
+    ['a flat header array with a name that is not a string', parsed(['Host', 'a', 5, 'b'] as unknown as ParsedHeaders), TypeError, /every name and value must be a string/],
     ['a flat header array of odd length', parsed(['Host']), TypeError, /flat \[name, value, …\] array must have an even length/],
     ['an extension name that is not a token', () => formatExtensions([{ name: 'a b', params: [] }]), TypeError, /Extension name "a b" is not a token \(RFC 6455 §9\.1\)/],
     ['an extension parameter that is not a token', () => formatExtensions([{ name: 'x', params: [['p', 'a b']] }]), TypeError, /Parameter .*"p".* of extension x must be a token .*\(RFC 6455 §9\.1\)/],

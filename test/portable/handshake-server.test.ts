@@ -272,6 +272,22 @@ describe('buildRejection', () => {
     expect([head.status, head.reason, head.body]).toEqual([599, '', 'no phrase']);
     expect(latin1(buildRejection(599)).startsWith('HTTP/1.1 599 \r\n')).toBe(true);
   });
+  it('carries Upgrade and Sec-WebSocket-Version only on a 426, Allow only on a 405, and an empty body by default', () => {
+    const fieldsOf = (bytes: Uint8Array) => [...parseResponse(bytes).headers].map(([name, value]) => `${name}: ${value}`);
+    expect(fieldsOf(buildRejection(403))).toEqual(['Connection: close', 'Content-Type: text/plain; charset=utf-8', 'Content-Length: 0']);
+    // RFC 7230 §6.7: a sender of Upgrade lists it in Connection; RFC 6455 §4.2.2 item 4: the versions the server speaks.
+    expect(fieldsOf(buildRejection(426))).toEqual([
+      'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      'Connection: Upgrade, close',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Length: 0',
+    ]);
+    expect(fieldsOf(buildRejection(405))).toEqual(['Allow: GET', 'Connection: close', 'Content-Type: text/plain; charset=utf-8', 'Content-Length: 0']);
+  });
+  it('refuses extra headers that would contradict the ones it computes (Connection, Content-Length, Content-Type)', () => {
+    for (const name of ['Connection', 'content-length', 'Content-Type']) expect(() => buildRejection(400, 'x', { [name]: '1' })).toThrow(/set by the handshake itself/);
+  });
   it('takes every status from 300 to 599', () => {
     expect(parseResponse(buildRejection(300)).status).toBe(300);
     expect(parseResponse(buildRejection(599)).status).toBe(599);
