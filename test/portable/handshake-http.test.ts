@@ -197,6 +197,9 @@ describe('HttpHeadParser: requests', () => {
     const parser = HttpHeadParser.request();
     expect(parser.push(Uint8Array.of(0x16, 0x03, 0x01)).type).toBe('error');
     expect(() => parser.pushParsed('GET / HTTP/1.1', [])).toThrow(TypeError);
+    const given = HttpHeadParser.request();
+    expect(given.pushParsed('GET / HTTP/1.1', []).type).toBe('head');
+    expect(() => given.push(ascii('x'))).toThrow(TypeError);
     const started = HttpHeadParser.request();
     expect(started.push(ascii('GET / HTTP/1.1\r\n')).type).toBe('incomplete');
     expect(() => started.pushParsed('GET / HTTP/1.1', [])).toThrow(TypeError);
@@ -262,6 +265,9 @@ describe('HttpHeadParser: limits, enforced while buffering', () => {
     expect(HttpHeadParser.request({ maxLineLength: 49 }).push(ascii(text)).type).toBe('error');
     expect(HttpHeadParser.request({ maxHeadSize: text.length }).push(ascii(text)).type).toBe('head');
     expect(HttpHeadParser.request({ maxHeadSize: text.length - 1 }).push(ascii(text)).type).toBe('error');
+    // The same head fed byte by byte: the size counts the bytes held across chunks.
+    const byteByByte = (maxHeadSize: number) => feed(HttpHeadParser.request({ maxHeadSize }), Array.from(ascii(text), (b) => Uint8Array.of(b))).result.type;
+    expect([byteByByte(text.length), byteByByte(text.length - 1)]).toEqual(['head', 'error']);
   });
 
   it('law: a head from another HTTP stack is held to the limits at its HTTP/1.1 size, as its bytes are', () => {
@@ -327,6 +333,8 @@ describe('header grammar', () => {
       { name: 'permessage-deflate', params: [['server_no_context_takeover', null]] },
     ]);
     expect(parseExtensions(['a; b = "c\\d"'])).toEqual([{ name: 'a', params: [['b', 'cd']] }]); // quoted-pair
+    // An escaped backslash unescapes to a backslash, which is not a token character: refused (§9.1).
+    expect(parseExtensions(['a; b="c\\\\"'])).toBeUndefined();
     expect(parseExtensions([''])).toEqual([]);
   });
 
