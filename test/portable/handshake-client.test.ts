@@ -65,6 +65,11 @@ describe('ClientHandshake: the request', () => {
     );
   });
 
+  it('sends no Sec-WebSocket-Protocol or Sec-WebSocket-Extensions when it offers none (RFC 6455 §4.1 items 10 and 11: optional fields)', () => {
+    const head = parseRequest(client({ subprotocols: [], extensions: [] }).request());
+    expect([head.headers.has('sec-websocket-protocol'), head.headers.has('sec-websocket-extensions')]).toEqual([false, false]);
+  });
+
   it('generates a fresh key by default', () => {
     const a = new ClientHandshake({ url: 'ws://a/' });
     const b = new ClientHandshake({ url: 'ws://a/' });
@@ -78,6 +83,8 @@ describe('ClientHandshake: the request', () => {
       ['wss://example.com:443/a?b=c', 'example.com', '/a?b=c', { hostname: 'example.com', port: 443, secure: true }],
       ['ws://127.0.0.1:8080/x', '127.0.0.1:8080', '/x', { hostname: '127.0.0.1', port: 8080, secure: false }],
       ['https://[::1]:9000/', '[::1]:9000', '/', { hostname: '::1', port: 9000, secure: true }],
+      // http: is read as ws: (as the WHATWG WebSocket constructor does), keeping host, port and target.
+      ['http://example.com:8080/a?b', 'example.com:8080', '/a?b', { hostname: 'example.com', port: 8080, secure: false }],
       [new URL('ws://Example.COM/p%20q'), 'example.com', '/p%20q', { hostname: 'example.com', port: 80, secure: false }],
       [{ host: 'localhost:3000', path: '/chat?x=1' }, 'localhost:3000', '/chat?x=1', { hostname: 'localhost', port: 3000, secure: false }],
       [{ host: 'example.com', secure: true }, 'example.com', '/', { hostname: 'example.com', port: 443, secure: true }],
@@ -100,7 +107,10 @@ describe('ClientHandshake: the request', () => {
       { url: 'http//no-scheme' },
       { url: 'ftp://example.com/' },
       { url: 'ws://example.com/#frag' },
+      { url: 'ws://example.com/#' }, // an empty fragment is still a fragment (RFC 6455 §3: "#" must be escaped)
       { url: 'ws://user:pass@example.com/' },
+      { url: 'ws://user@example.com/' },
+      { url: 'ws://:secret@example.com/' },
       { url: { host: 'example.com', path: 'no-slash' } },
       { url: { host: 'exa mple.com' } },
       { url: 'ws://exa%20mple.com/' },
@@ -115,6 +125,14 @@ describe('ClientHandshake: the request', () => {
       { headers: [['Bad Name', 'v']] },
     ];
     for (const options of bad) expect(() => client(options)).toThrow(TypeError);
+  });
+
+  it('refuses a host that is neither an IP literal nor a reg-name (RFC 3986 §3.2.2), naming it, even where the URL parser lets it through', () => {
+    // WHATWG URL parsers keep these characters in a host; RFC 3986 does not allow them in one.
+    for (const url of ['ws://a"b.example/', 'ws://a{b}.example/', { host: 'a`b.example' }]) {
+      expect(() => client({ url })).toThrow(TypeError);
+      expect(() => client({ url })).toThrow(/host/);
+    }
   });
 
   it('returns a copy of the request each time', () => {
@@ -191,6 +209,17 @@ describe('ClientHandshake: the response', () => {
       expect(hs.receive(ascii('more'))).toBe(r); // the failure stays
     });
   }
+
+  it('lets an error other than a HandshakeError from an extension factory propagate: a bug in the factory, not a bad peer', () => {
+    const buggy: ClientExtensionFactory = {
+      name: 'x-buggy',
+      offer: () => [],
+      accept: () => {
+        throw new RangeError('bug in the factory');
+      },
+    };
+    expect(() => client({ extensions: [buggy] }).receive(response({ 'Sec-WebSocket-Extensions': 'x-buggy' }))).toThrow(RangeError);
+  });
 
   it('gives the response head with an unexpected status, e.g. to follow a redirect', () => {
     const r = client().receive(response({ Location: 'ws://elsewhere/' }, 'HTTP/1.1 302 Found'));

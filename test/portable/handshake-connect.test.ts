@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  buildConnectRejection,
   ClientConnectHandshake,
   ClientHandshake,
   HandshakeError,
@@ -129,6 +130,55 @@ for (const [protocol, map] of Object.entries(MAPS)) {
       expect(refusal(edit(map, { ':method': 'GET' }))).toMatchObject({ reason: 'method-not-allowed', status: '405', headers: { allow: 'CONNECT' } });
     });
 
+    it('refuses a request without :method with 405, saying that none was given (RFC 8441 §4)', () => {
+      const r = refusal(edit(map, { ':method': null }));
+      expect(r).toMatchObject({ reason: 'method-not-allowed', status: '405', headers: { allow: 'CONNECT' } });
+      expect(r.body).toContain('CONNECT, not (none)');
+    });
+
+    it('refuses two Host fields, naming Host (RFC 9113 §8.3.1: one authority)', () => {
+      const authority = map.find(([n]) => n === ':authority')![1];
+      for (const fields of [edit(map, {}, [['host', authority], ['host', authority]]), edit(map, { ':authority': null }, [['host', authority], ['host', authority]])]) {
+        const r = refusal(fields);
+        expect(r).toMatchObject({ reason: 'invalid-host', status: '400' });
+        expect(r.body).toContain('more than one Host');
+      }
+    });
+
+    it('reads :protocol case-insensitively, as upgrade tokens are (RFC 8441 §4, RFC 7230 §6.7)', () => {
+      const r = new ServerConnectHandshake().receive(edit(map, { ':protocol': 'WebSocket' }).flat());
+      expect(r.type === 'request' && r.request.protocol).toBe('WebSocket');
+    });
+
+    it('refuses a pseudo-header value with CR, LF or another control character (RFC 9113 §8.2.1)', () => {
+      expect(refusal(edit(map, { ':authority': 'a.example\r\nx: y' })).reason).toBe('invalid-pseudo-header');
+      expect(refusal(edit(map, { ':path': '/a\x00b' })).reason).toBe('invalid-pseudo-header');
+    });
+
+    it('refuses an empty :authority as a missing one (RFC 9113 §8.3.1)', () => {
+      expect(refusal(edit(map, { ':authority': '' })).reason).toBe('missing-host');
+    });
+
+    it('accepts a Host that names :authority in another case (RFC 3986 §3.2.2: the host is case-insensitive)', () => {
+      const authority = map.find(([n]) => n === ':authority')![1];
+      expect(new ServerConnectHandshake().receive(edit(map, {}, [['host', authority.toUpperCase()]]).flat()).type).toBe('request');
+      expect(new ServerConnectHandshake().receive(edit(map, { ':authority': authority.toUpperCase() }, [['host', authority]]).flat()).type).toBe('request');
+    });
+
+    it('accepts TE: trailers in any case, the one TE value HTTP/2 allows (RFC 9113 §8.2.2)', () => {
+      expect(new ServerConnectHandshake().receive(edit(map, {}, [['te', 'Trailers']]).flat()).type).toBe('request');
+    });
+
+    it('returns the same result when called again, whatever the second map holds', () => {
+      const hs = new ServerConnectHandshake();
+      const first = hs.receive(map.flat());
+      expect(first.type).toBe('request');
+      expect(hs.receive(edit(map, { ':method': 'GET' }).flat())).toBe(first);
+      const refused = new ServerConnectHandshake();
+      const error = refused.receive(edit(map, { ':method': 'GET' }).flat());
+      expect(refused.receive(map.flat())).toBe(error);
+    });
+
     it('refuses a CONNECT without :protocol: a tunnel request, not a WebSocket (RFC 8441 §4)', () => {
       expect(refusal(edit(map, { ':protocol': null }))).toMatchObject({ reason: 'missing-protocol', status: '400' });
     });
@@ -211,6 +261,58 @@ for (const [protocol, map] of Object.entries(MAPS)) {
   });
 }
 
+describe('ServerConnectHandshake: the response map and caller mistakes', () => {
+  it('joins a field given to the constructor and again to accept() into one value (RFC 9110 §5.3)', () => {
+    const hs = new ServerConnectHandshake({ headers: { 'Cache-Control': 'no-store' } });
+    expect(hs.receive(MAPS['HTTP/3'].flat()).type).toBe('request');
+    expect(hs.accept({ 'cache-control': 'private' }).headers).toEqual({ ':status': '200', 'cache-control': 'no-store, private' });
+  });
+
+  it('refuses extra headers it computes or that HTTP/2 and HTTP/3 forbid, given to the constructor or to accept() (RFC 9113 §8.2.2)', () => {
+    for (const name of ['sec-websocket-protocol', 'Sec-WebSocket-Extensions', 'connection', 'Upgrade', 'keep-alive', 'transfer-encoding']) {
+      expect(() => new ServerConnectHandshake({ headers: { [name]: 'x' } })).toThrow(/set by the handshake itself/);
+      const hs = new ServerConnectHandshake();
+      expect(hs.receive(MAPS['HTTP/3'].flat()).type).toBe('request');
+      expect(() => hs.accept({ [name]: 'x' })).toThrow(/set by the handshake itself/);
+    }
+  });
+
+  it('accept() throws a TypeError that names the mistake: no valid request yet, or a second accept', () => {
+    const early = new ServerConnectHandshake();
+    expect(() => early.accept()).toThrow(TypeError);
+    expect(() => early.accept()).toThrow(/no valid request/);
+    const refused = new ServerConnectHandshake();
+    expect(refused.receive(edit(MAPS['HTTP/3'], { ':protocol': null }).flat()).type).toBe('error');
+    expect(() => refused.accept()).toThrow(/no valid request/);
+    const twice = new ServerConnectHandshake();
+    twice.receive(MAPS['HTTP/3'].flat());
+    twice.accept();
+    expect(() => twice.accept()).toThrow(TypeError);
+    expect(() => twice.accept()).toThrow(/already accepted/);
+  });
+});
+
+describe('buildConnectRejection', () => {
+  it('builds a status map and a plain-text body, empty when no message is given', () => {
+    const { headers, body } = buildConnectRejection(403);
+    expect(headers).toEqual({ ':status': '403', 'content-type': 'text/plain; charset=utf-8' });
+    expect(body).toHaveLength(0);
+    expect(new TextDecoder().decode(buildConnectRejection(400, 'café').body)).toBe('café');
+  });
+
+  it('takes every status from 300 to 599', () => {
+    expect(buildConnectRejection(300).headers[':status']).toBe('300');
+    expect(buildConnectRejection(599).headers[':status']).toBe('599');
+  });
+
+  it('refuses a status outside 300–599 with a RangeError that names the range', () => {
+    for (const status of [200, 299, 600, 400.5, Number.NaN]) {
+      expect(() => buildConnectRejection(status)).toThrow(RangeError);
+      expect(() => buildConnectRejection(status)).toThrow(/300 to 599/);
+    }
+  });
+});
+
 describe('ClientConnectHandshake', () => {
   it('builds the request map of RFC 8441 §5: CONNECT, :protocol websocket, https for wss:, no key', () => {
     const hs = new ClientConnectHandshake({
@@ -259,6 +361,32 @@ describe('ClientConnectHandshake', () => {
     expect(check({ ':status': '200', 'sec-websocket-protocol': 'other' })).toEqual(['unexpected-subprotocol', 200]);
     expect(check({ ':status': '200', 'sec-websocket-extensions': 'permessage-deflate' })).toEqual(['unexpected-extension', 200]);
     expect(check({ ':status': '204' })).toEqual(['accepted']);
+    // The regular fields meet the field grammar of RFC 7230 §3.2, as an HTTP/1.1 response's would.
+    expect(check({ ':status': '200', 'x-bad': 'a\x01b' })).toEqual(['invalid-header-value', 200]);
+    expect(check({ ':status': '200', 'bad name': 'v' })).toEqual(['invalid-header-name', 200]);
+  });
+
+  it('takes any 2xx and nothing else, and :status only as one three-digit code (RFC 9113 §8.3.2, RFC 8441 §5)', () => {
+    const check = (headers: ParsedHeaders) => {
+      const r = new ClientConnectHandshake({ url: 'wss://x/' }).receive(headers);
+      return r.type === 'error' ? [r.error.reason, r.status] : [r.type, r.status];
+    };
+    expect(check({ ':status': '200' })).toEqual(['accepted', 200]);
+    expect(check({ ':status': '299' })).toEqual(['accepted', 299]);
+    expect(check({ ':status': '199' })).toEqual(['unexpected-status', 199]);
+    expect(check({ ':status': '300' })).toEqual(['unexpected-status', 300]);
+    for (const status of ['20', '2000', ' 200', '2x0', '']) expect(check({ ':status': status })).toEqual(['missing-status', undefined]);
+    expect(check([':status', '200', ':status', '200'])).toEqual(['missing-status', undefined]);
+  });
+
+  it('returns the same result when called again', () => {
+    const hs = new ClientConnectHandshake({ url: 'wss://x/' });
+    const first = hs.receive({ ':status': '200' });
+    expect(first.type).toBe('accepted');
+    expect(hs.receive({ ':status': '403' })).toBe(first);
+    const refused = new ClientConnectHandshake({ url: 'wss://x/' });
+    const error = refused.receive({ ':status': '403' });
+    expect(refused.receive({ ':status': '200' })).toBe(error);
   });
 
   it('the HTTP/1.1 client refuses the same bad answer with the same error', () => {

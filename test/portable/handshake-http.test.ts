@@ -179,6 +179,32 @@ describe('HttpHeadParser: requests', () => {
     expect(result.type === 'error' && [result.error.reason, result.error.status]).toEqual(['invalid-characters', 400]);
   });
 
+  it('keeps a tab inside a value across chunks, and refuses a DEL at once (RFC 7230 §3.2: HTAB is allowed, controls are not)', () => {
+    const parser = HttpHeadParser.request();
+    expect(parser.push(ascii('GET / HTTP/1.1\r\nX: a\tb')).type).toBe('incomplete');
+    const r = parser.push(ascii('\r\n\r\n'));
+    expect(r.type === 'head' && r.head.headers.get('x')).toBe('a\tb');
+    const del = HttpHeadParser.request().push(ascii('GET / HTTP/1.1\r\nX: a\x7f'));
+    expect(del.type === 'error' && del.error.reason).toBe('invalid-characters');
+  });
+
+  it('refuses obsolete line folding with a tab as with a space (RFC 7230 §3.2.4)', () => {
+    const r = HttpHeadParser.request().push(ascii('GET / HTTP/1.1\r\nX: a\r\n\tb\r\n\r\n'));
+    expect(r.type === 'error' && r.error.reason).toBe('obsolete-line-folding');
+  });
+
+  it('pushParsed throws a TypeError once the parser has been given bytes, refused or not: one parser, one head', () => {
+    const parser = HttpHeadParser.request();
+    expect(parser.push(Uint8Array.of(0x16, 0x03, 0x01)).type).toBe('error');
+    expect(() => parser.pushParsed('GET / HTTP/1.1', [])).toThrow(TypeError);
+    const given = HttpHeadParser.request();
+    expect(given.pushParsed('GET / HTTP/1.1', []).type).toBe('head');
+    expect(() => given.push(ascii('x'))).toThrow(TypeError);
+    const started = HttpHeadParser.request();
+    expect(started.push(ascii('GET / HTTP/1.1\r\n')).type).toBe('incomplete');
+    expect(() => started.pushParsed('GET / HTTP/1.1', [])).toThrow(TypeError);
+  });
+
   it('names the rule each refusal broke', () => {
     const reason = (text: string) => {
       const r = HttpHeadParser.request().push(ascii(text));
@@ -239,6 +265,27 @@ describe('HttpHeadParser: limits, enforced while buffering', () => {
     expect(HttpHeadParser.request({ maxLineLength: 49 }).push(ascii(text)).type).toBe('error');
     expect(HttpHeadParser.request({ maxHeadSize: text.length }).push(ascii(text)).type).toBe('head');
     expect(HttpHeadParser.request({ maxHeadSize: text.length - 1 }).push(ascii(text)).type).toBe('error');
+    // The same head fed byte by byte: the size counts the bytes held across chunks.
+    const byteByByte = (maxHeadSize: number) => feed(HttpHeadParser.request({ maxHeadSize }), Array.from(ascii(text), (b) => Uint8Array.of(b))).result.type;
+    expect([byteByByte(text.length), byteByByte(text.length - 1)]).toEqual(['head', 'error']);
+  });
+
+  it('law: a head from another HTTP stack is held to the limits at its HTTP/1.1 size, as its bytes are', () => {
+    const fields: [string, string][] = [['Host', 'example.com'], ['X', 'y'.repeat(20)]];
+    const text = `GET / HTTP/1.1\r\n${fields.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+    const longest = 'X: '.length + 20;
+    for (const limits of [
+      { maxHeadSize: text.length },
+      { maxHeadSize: text.length - 1 },
+      { maxLineLength: longest },
+      { maxLineLength: longest - 1 },
+      { maxHeaderCount: 2 },
+      { maxHeaderCount: 1 },
+    ]) {
+      const bytes = HttpHeadParser.request(limits).push(ascii(text));
+      const parsed = HttpHeadParser.request(limits).pushParsed('GET / HTTP/1.1', fields);
+      expect({ limits, parsed: plain(parsed) }).toEqual({ limits, parsed: plain(bytes) });
+    }
   });
 
   it('refuses limits that are not positive integers', () => {
@@ -286,6 +333,8 @@ describe('header grammar', () => {
       { name: 'permessage-deflate', params: [['server_no_context_takeover', null]] },
     ]);
     expect(parseExtensions(['a; b = "c\\d"'])).toEqual([{ name: 'a', params: [['b', 'cd']] }]); // quoted-pair
+    // An escaped backslash unescapes to a backslash, which is not a token character: refused (§9.1).
+    expect(parseExtensions(['a; b="c\\\\"'])).toBeUndefined();
     expect(parseExtensions([''])).toEqual([]);
   });
 
@@ -322,13 +371,20 @@ describe('header grammar', () => {
   });
 
   it('HttpHeaders refuses header injection: CR, LF and control bytes, bad names', () => {
-    for (const value of ['a\r\nX-Injected: 1', 'a\nb', 'a\rb', 'a\x00', 'a\x7f', ' padded', 'padded\t', '\u0100']) {
+    for (const value of ['a\r\nX-Injected: 1', 'a\nb', 'a\rb', 'a\x00', 'a\x1f', 'a\x7f', ' padded', '\tpadded', 'padded\t', 'padded ', '\u0100']) {
       expect(() => new HttpHeaders([['X-Test', value]])).toThrow(TypeError);
     }
     for (const name of ['', 'Bad Name', 'X:Y', 'X\r\n']) {
       expect(() => new HttpHeaders({ [name]: 'v' })).toThrow(TypeError);
     }
     expect(new HttpHeaders({ 'X-Ok': 'tab\tinside and spaces' }).get('x-ok')).toBe('tab\tinside and spaces');
+    // obs-text (%x80-FF, RFC 7230 §3.2.6) is allowed in a value; U+0100 and above have no byte to send.
+    expect(new HttpHeaders({ 'X-Ok': 'caf\u00e9 \u0080\u00ff' }).get('x-ok')).toBe('caf\u00e9 \u0080\u00ff');
     expect(new HttpHeaders([['A', '1'], ['a', '2']]).size).toBe(2);
+  });
+
+  it('HttpHeaders built without fields holds none', () => {
+    const empty = new HttpHeaders();
+    expect([empty.size, [...empty]]).toEqual([0, []]);
   });
 });

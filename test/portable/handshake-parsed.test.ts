@@ -208,6 +208,20 @@ describe('ClientHandshake.receiveResponse', () => {
     }
   });
 
+  it('throws a TypeError that says so for a second response after one was accepted (one handshake, one response)', () => {
+    const hs = new ClientHandshake(options);
+    expect(hs.receiveResponse({ status: 101, headers: ok().flat() }).type).toBe('accepted');
+    expect(() => hs.receiveResponse({ status: 101, headers: ok().flat() })).toThrow(TypeError);
+    expect(() => hs.receiveResponse({ status: 101, headers: ok().flat() })).toThrow(/already received/);
+  });
+
+  it('keeps the reason phrase given, and an absent one is empty (RFC 7230 §3.1.2: it may be empty)', () => {
+    const found = new ClientHandshake(options).receiveResponse({ status: 302, reason: 'Found', headers: [['Location', 'ws://elsewhere/']] });
+    expect(found.type === 'error' && [found.error.reason, found.response?.status, found.response?.reason]).toEqual(['unexpected-status', 302, 'Found']);
+    const bare = new ClientHandshake(options).receiveResponse({ status: 101, headers: ok().flat() });
+    expect(bare.type === 'accepted' && [bare.response.version, bare.response.status, bare.response.reason]).toEqual(['HTTP/1.1', 101, '']);
+  });
+
   const BAD: [name: string, status: number, list: Field[], reason: string][] = [
     ['a 403', 403, ok(), 'unexpected-status'],
     ['no Upgrade', 101, ok({ Upgrade: null }), 'invalid-upgrade'],

@@ -144,6 +144,12 @@ describe('ServerHandshake: every refusal, with its status', () => {
     });
   }
 
+  it('refuses a request without Origin that the origin hook refuses with 403, saying that no origin was sent (RFC 6455 §10.2)', () => {
+    const result = receive(request({ Origin: null }), { checkOrigin: () => false });
+    expect(result.type === 'error' && [result.error.reason, result.error.status]).toEqual(['forbidden-origin', 403]);
+    expect(result.type === 'error' && result.error.message).toContain('Origin (none) is not allowed');
+  });
+
   it('answers 426 with Sec-WebSocket-Version: 13 and Upgrade: websocket (RFC 6455 §4.2.2 item 4)', () => {
     const result = receive(request({ 'Sec-WebSocket-Version': '8' }));
     if (result.type !== 'error') throw new Error('expected an error');
@@ -156,6 +162,10 @@ describe('ServerHandshake: every refusal, with its status', () => {
     const result = receive(request({}, 'PUT / HTTP/1.1'));
     if (result.type !== 'error') throw new Error('expected an error');
     expect(parseResponse(result.response).headers.get('allow')).toBe('GET');
+  });
+
+  it('accepts Content-Length: 0, which announces no body (RFC 7230 §3.3.2)', () => {
+    expect(receive(request({ 'Content-Length': '0' })).type).toBe('request');
   });
 
   it('returns the same error for later chunks', () => {
@@ -191,6 +201,14 @@ describe('ServerHandshake: negotiation', () => {
     expect(() => liar.accept()).toThrow(TypeError);
   });
 
+  it('sends no Sec-WebSocket-Protocol when the selector chooses none (RFC 6455 §4.2.2 item 5.4: the field is optional)', () => {
+    const hs = new ServerHandshake({ subprotocols: () => undefined });
+    hs.receive(request({ 'Sec-WebSocket-Protocol': 'a, b' }));
+    const { response, subprotocol } = hs.accept();
+    expect(subprotocol).toBeUndefined();
+    expect(parseResponse(response).headers.has('sec-websocket-protocol')).toBe(false);
+  });
+
   it('refuses subprotocol options that are not tokens', () => {
     expect(() => new ServerHandshake({ subprotocols: ['a b'] })).toThrow(TypeError);
   });
@@ -204,6 +222,15 @@ describe('ServerHandshake: negotiation', () => {
     // declines because RSV2 is taken (the factory sees what was accepted so far).
     expect(extensions.map((e) => e.name)).toEqual(['x-toy']);
     expect(parseResponse(response).headers.get('sec-websocket-extensions')).toBe('x-toy; mode=fast');
+  });
+
+  it('answers at most one offer of an extension, the first it accepts, even when the factory would take them all (RFC 6455 §9.1)', () => {
+    const takesAll: ServerExtensionFactory = { name: 'x-any', accept: (params) => ({ params: [...params], extension: { ...toyExtension('x-any'), rsvBits: 0 } }) };
+    const hs = new ServerHandshake({ extensions: [takesAll] });
+    hs.receive(request({ 'Sec-WebSocket-Extensions': 'x-any; a=1, x-any; a=2' }));
+    const { response, extensions } = hs.accept();
+    expect(extensions.map((e) => e.name)).toEqual(['x-any']);
+    expect(parseResponse(response).headers.get('sec-websocket-extensions')).toBe('x-any; a=1');
   });
 
   it('declines every offer when it has no factories (e.g. Chromium permessage-deflate)', () => {
@@ -240,6 +267,31 @@ describe('buildRejection', () => {
     const bytes = buildRejection(400, 'café');
     expect(parseResponse(bytes).headers.get('content-length')).toBe('5');
   });
+  it('sends an empty reason phrase for a status without a registered one (RFC 7230 §3.1.2: the reason phrase may be empty)', () => {
+    const head = parseResponse(buildRejection(599, 'no phrase'));
+    expect([head.status, head.reason, head.body]).toEqual([599, '', 'no phrase']);
+    expect(latin1(buildRejection(599)).startsWith('HTTP/1.1 599 \r\n')).toBe(true);
+  });
+  it('carries Upgrade and Sec-WebSocket-Version only on a 426, Allow only on a 405, and an empty body by default', () => {
+    const fieldsOf = (bytes: Uint8Array) => [...parseResponse(bytes).headers].map(([name, value]) => `${name}: ${value}`);
+    expect(fieldsOf(buildRejection(403))).toEqual(['Connection: close', 'Content-Type: text/plain; charset=utf-8', 'Content-Length: 0']);
+    // RFC 7230 §6.7: a sender of Upgrade lists it in Connection; RFC 6455 §4.2.2 item 4: the versions the server speaks.
+    expect(fieldsOf(buildRejection(426))).toEqual([
+      'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      'Connection: Upgrade, close',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Length: 0',
+    ]);
+    expect(fieldsOf(buildRejection(405))).toEqual(['Allow: GET', 'Connection: close', 'Content-Type: text/plain; charset=utf-8', 'Content-Length: 0']);
+  });
+  it('refuses extra headers that would contradict the ones it computes (Connection, Content-Length, Content-Type)', () => {
+    for (const name of ['Connection', 'content-length', 'Content-Type']) expect(() => buildRejection(400, 'x', { [name]: '1' })).toThrow(/set by the handshake itself/);
+  });
+  it('takes every status from 300 to 599', () => {
+    expect(parseResponse(buildRejection(300)).status).toBe(300);
+    expect(parseResponse(buildRejection(599)).status).toBe(599);
+  });
   it('refuses statuses outside 300–599 and injected headers', () => {
     expect(() => buildRejection(101)).toThrow(RangeError);
     expect(() => buildRejection(600)).toThrow(RangeError);
@@ -255,6 +307,11 @@ describe('isSameOrigin', () => {
     expect(isSameOrigin('https://example.com:8443', at('example.com:8443'))).toBe(true);
     expect(isSameOrigin('https://example.com', at('example.com:443'))).toBe(true);
     expect(isSameOrigin('http://[::1]:8080', at('[::1]:8080'))).toBe(true);
+    expect(isSameOrigin('http://example.com', at('example.com:80'))).toBe(true);
+  });
+  it('tells the default ports of http (80) and https (443) apart', () => {
+    expect(isSameOrigin('http://example.com', at('example.com:443'))).toBe(false);
+    expect(isSameOrigin('https://example.com', at('example.com:80'))).toBe(false);
   });
   it('refuses other hosts, other ports, opaque and malformed origins', () => {
     expect(isSameOrigin('http://evil.example', at('example.com'))).toBe(false);
@@ -262,6 +319,9 @@ describe('isSameOrigin', () => {
     expect(isSameOrigin('http://example.com.evil.example', at('example.com'))).toBe(false);
     expect(isSameOrigin('null', at('example.com'))).toBe(false);
     expect(isSameOrigin('file:///etc', at('example.com'))).toBe(false);
+    // An origin is a scheme, host and port (RFC 6454 §4): a page that is not http(s) is never the server's own.
+    expect(isSameOrigin('ftp://example.com', at('example.com'))).toBe(false);
+    expect(isSameOrigin('chrome-extension://example.com', at('example.com'))).toBe(false);
   });
   it('computes the accept key of the request the response answers', () => {
     const hs = new ServerHandshake();
