@@ -175,9 +175,10 @@ export class ClientHandshake {
    * res.statusCode, headers: res.rawHeaders }`) instead of its bytes. It is
    * checked exactly as its bytes would be: the head's grammar and limits,
    * then RFC 6455 §4.1. Frame bytes that came with the head are the
-   * caller's to hand to the connection. Throws a `TypeError` if bytes or a
-   * response were already given, or if `headers` is not one of the
-   * {@link ParsedHeaders} shapes.
+   * caller's to hand to the connection. Throws a `TypeError` if a response
+   * was already accepted or bytes were already given, or if `headers` is not
+   * one of the {@link ParsedHeaders} shapes; after a refusal it returns the
+   * same refusal again, as {@link ClientHandshake.receive} does.
    */
   receiveResponse(response: ParsedResponse): ClientResponseResult {
     if (this.result?.type === 'accepted') throw new TypeError('ClientHandshake.receiveResponse: a response was already received');

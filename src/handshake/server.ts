@@ -166,8 +166,9 @@ export class ServerHandshake {
    * HTTP/1.1 size, then RFC 6455 §4.2.1), so a bad request gets the same
    * error and rejection on either path. Header values are trimmed of
    * surrounding spaces and tabs, as a parser does. Throws a `TypeError` if
-   * bytes or a request were already given, or if `headers` is not one of the
-   * {@link ParsedHeaders} shapes.
+   * a request was already received or bytes were already given, or if
+   * `headers` is not one of the {@link ParsedHeaders} shapes; after a
+   * refusal it returns the same refusal again, as {@link ServerHandshake.receive} does.
    */
   receiveRequest(request: ParsedRequest): ServerRequestResult {
     if (this.request !== undefined) throw new TypeError('ServerHandshake.receiveRequest: a request was already received');

@@ -183,6 +183,14 @@ describe('ServerHandshake.receiveRequest', () => {
     expect(started.receive(ascii('GET / HTTP/1.1\r\n')).type).toBe('incomplete');
     expect(() => started.receiveRequest({ method: 'GET', target: '/', headers: fields().flat() })).toThrow(TypeError);
   });
+
+  it('after a refusal, a second request gets the same refusal back, as more bytes would (the driver answers once)', () => {
+    const hs = new ServerHandshake();
+    const refused = hs.receiveRequest({ method: 'GET', target: '/', headers: fields({ 'Sec-WebSocket-Version': '8' }).flat() });
+    expect(refused.type).toBe('error');
+    expect(hs.receiveRequest({ method: 'GET', target: '/', headers: fields().flat() })).toBe(refused);
+    expect(hs.receive(ascii('GET / HTTP/1.1\r\n'))).toBe(refused);
+  });
 });
 
 describe('ClientHandshake.receiveResponse', () => {
@@ -195,6 +203,16 @@ describe('ClientHandshake.receiveResponse', () => {
       'Sec-WebSocket-Protocol': 'chat',
       ...changes,
     }).filter((f): f is Field => f[1] !== null);
+
+  it('after a refusal, a second response gets the same refusal back; after an acceptance, one throws', () => {
+    const hs = new ClientHandshake(options);
+    const refused = hs.receiveResponse({ status: 200, headers: ok().flat() });
+    expect(refused.type).toBe('error');
+    expect(hs.receiveResponse({ status: 101, headers: ok().flat() })).toBe(refused);
+    const accepted = new ClientHandshake(options);
+    expect(accepted.receiveResponse({ status: 101, headers: ok().flat() }).type).toBe('accepted');
+    expect(() => accepted.receiveResponse({ status: 101, headers: ok().flat() })).toThrow(TypeError);
+  });
 
   it('accepts a 101 given in all three shapes, as the same bytes would be', () => {
     const viaBytes = new ClientHandshake(options).receive(head('HTTP/1.1 101 Switching Protocols', ok()));
