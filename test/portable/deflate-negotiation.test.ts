@@ -60,6 +60,13 @@ describe('the client offer (RFC 7692 §7.1)', () => {
   it('without client_max_window_bits when clientMaxWindowBits is false', () => {
     expect(offerOf({ clientMaxWindowBits: false })).toBe('permessage-deflate');
   });
+  it('a window option that is neither a number nor a boolean throws TypeError naming the option', () => {
+    for (const name of ['serverMaxWindowBits', 'clientMaxWindowBits'] as const) {
+      const options = { [name]: '10' } as unknown as PerMessageDeflateOptions;
+      expect(() => new PerMessageDeflateClient(options)).toThrow(TypeError);
+      expect(() => new PerMessageDeflateServer(options)).toThrow(new RegExp(`${name} must be a number from 8 to 15 or a boolean`));
+    }
+  });
   it('options out of range throw RangeError at construction', () => {
     for (const options of [{ level: 10 }, { memLevel: 0 }, { serverMaxWindowBits: 7 }, { clientMaxWindowBits: 16 }, { threshold: -1 }, { level: 1.5 }]) {
       expect(() => new PerMessageDeflateClient(options)).toThrow(RangeError);
@@ -164,6 +171,29 @@ describe('the client check of the response (RFC 7692 §7.1)', () => {
       expect(clientOutcome(answer, options)).toEqual({ reason });
     });
   }
+
+  /** What a client offering `x-other` (an extension using `rsvBits`) then permessage-deflate makes of a response accepting both. */
+  const besideOther = (rsvBits: number) => {
+    const other: Extension = { name: 'x-other', rsvBits, encode: (f) => f, decode: (f) => f };
+    const otherFactory = { name: 'x-other', offer: () => [], accept: () => other };
+    const handshake = new ClientHandshake({ url: 'ws://127.0.0.1:9/', extensions: [otherFactory, new PerMessageDeflateClient()] });
+    const key = /Sec-WebSocket-Key: ([^\r]*)/i.exec(new TextDecoder().decode(handshake.request()))![1]!;
+    const response = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAcceptKey(key)}\r\nSec-WebSocket-Extensions: x-other, permessage-deflate\r\n\r\n`;
+    return handshake.receive(ascii(response));
+  };
+  it('fails the handshake when the server also accepted an extension using RSV1 before it (RFC 6455 §9.1)', () => {
+    const result = besideOther(0x40);
+    expect(result.type).toBe('error');
+    if (result.type !== 'error') return;
+    expect(result.error.reason).toBe('deflate-rsv-conflict');
+    expect(result.error.message).toMatch(/RSV1.*RFC 6455 §9\.1/);
+  });
+  it('accepts permessage-deflate beside an extension using another RSV bit (RSV2)', () => {
+    const result = besideOther(0x20);
+    expect(result.type).toBe('accepted');
+    if (result.type !== 'accepted') return;
+    expect(result.extensions.map((e) => e.name)).toEqual(['x-other', 'permessage-deflate']);
+  });
 
   it('a client told client_no_context_takeover compresses each message on its own', () => {
     const { server, client } = connectedPair({ threshold: 0, clientNoContextTakeover: true }, { threshold: 0 });
