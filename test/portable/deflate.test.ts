@@ -335,6 +335,21 @@ describe('bounded inflation (RFC 6455 §10.4 with RFC 7692)', () => {
   });
 });
 
+describe('encode, the per-frame form for drivers that frame messages themselves', () => {
+  it('compresses a message frame by frame: RSV1 on its first frame only (RFC 7692 §6.1), and the peer inflates it', () => {
+    const { client, negotiated } = connectedPair({ threshold: 0 }, {});
+    const extension = negotiated.server[0]!;
+    const text = prose(2000, 5);
+    const bytes = utf8(text);
+    const first = extension.encode({ opcode: Opcode.Text, fin: false, rsv1: false, rsv2: false, rsv3: false, payload: bytes.subarray(0, 1000) });
+    const last = extension.encode({ opcode: Opcode.Continuation, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: bytes.subarray(1000) });
+    expect([first.rsv1, last.rsv1]).toEqual([true, false]);
+    expect(first.payload.length + last.payload.length).toBeLessThan(bytes.length);
+    const wire = concat([rawFrame({ opcode: 1, fin: false, rsv: 4, payload: first.payload }), rawFrame({ opcode: 0, payload: last.payload })]);
+    expect(client.receive(wire)).toEqual([{ type: 'text', data: text }]);
+  });
+});
+
 describe('sharing a compressed message (sharedEncodingKey, encodeShared)', () => {
   it('without context takeover: defined, and encodeShared gives what the connection sends, without touching its state', () => {
     const options = { threshold: 0, serverNoContextTakeover: true };
@@ -356,6 +371,15 @@ describe('sharing a compressed message (sharedEncodingKey, encodeShared)', () =>
     // The shared bytes inflate on any connection with those parameters.
     const wire = rawFrame({ opcode: 1, rsv: 4, payload: shared.payload });
     expect(client.receive(wire)).toEqual([{ type: 'text', data: prose(2000, 3) }]);
+  });
+
+  it('encodeShared refuses a part of a message or a control frame: only a whole text or binary message can be shared', () => {
+    const extension = negotiate({ threshold: 0, serverNoContextTakeover: true }, {}).server[0]!;
+    const frame = { opcode: Opcode.Text, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: utf8('x') };
+    for (const bad of [{ ...frame, fin: false }, { ...frame, opcode: Opcode.Continuation }, { ...frame, opcode: Opcode.Ping }]) {
+      expect(() => extension.encodeShared!(bad)).toThrow(TypeError);
+      expect(() => extension.encodeShared!(bad)).toThrow(/whole text or binary message/);
+    }
   });
 
   it('with context takeover: undefined, and encodeShared refuses', () => {
