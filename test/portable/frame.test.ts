@@ -8,9 +8,13 @@ import {
   encodeFrame,
   encodeFrameHeader,
   FrameDecoder,
+  FrameParser,
   Opcode,
   type Frame,
+  type FrameDecodeError,
   type FrameDecoderOutput,
+  type FrameHeader,
+  type FrameParserOptions,
 } from 'wscodec';
 import { ascii, concat, hex } from '../helpers/bytes.ts';
 
@@ -200,6 +204,66 @@ describe('laws', () => {
   });
 });
 
+describe('FrameParser with a sink of its own (RFC 6455 §5.2)', () => {
+  /** A sink that records what the parser reports, and the parser's boundary flag after each chunk. */
+  const run = (bytes: Uint8Array, cuts: number[], options: FrameParserOptions) => {
+    const events: Array<{ header: FrameHeader } | { payload: string } | 'end' | FrameDecodeError> = [];
+    let payload: number[] = [];
+    const parser = new FrameParser(
+      {
+        onFrameHeader: (header) => events.push({ header: { ...header } }),
+        onFramePayload: (piece) => payload.push(...piece),
+        onFrameEnd: () => {
+          events.push({ payload: String.fromCharCode(...payload) }, 'end');
+          payload = [];
+        },
+        onFrameError: (error) => events.push(error),
+      },
+      options,
+    );
+    const boundary: boolean[] = [parser.atFrameBoundary];
+    let at = 0;
+    for (const cut of [...cuts, bytes.length]) {
+      parser.parse(bytes.slice(at, cut));
+      boundary.push(parser.atFrameBoundary);
+      at = cut;
+    }
+    return { events, boundary, parser };
+  };
+  const hello = (masked: boolean): FrameHeader => ({ fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: Opcode.Text, masked, length: 5 });
+
+  it('reports the header, the unmasked payload (§5.3) and the end of a masked frame, whole or a byte at a time', () => {
+    const bytes = hex('81 85 37 fa 21 3d 7f 9f 4d 51 58');
+    const expected = [{ header: hello(true) }, { payload: 'Hello' }, 'end'];
+    expect(run(bytes, [], { role: 'server' }).events).toEqual(expected);
+    expect(run(bytes, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], { role: 'server' }).events).toEqual(expected);
+    expect(run(bytes, [8], { role: 'server' }).events).toEqual(expected);
+  });
+
+  it('hands an unmasked payload over as it came, after a masked frame too', () => {
+    const bytes = concat([hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'), hex('81 05 48 65 6c 6c 6f')]);
+    const expected = [{ header: hello(true) }, { payload: 'Hello' }, 'end', { header: hello(false) }, { payload: 'Hello' }, 'end'];
+    expect(run(bytes, [], {}).events).toEqual(expected);
+    expect(run(bytes, [13, 15], {}).events).toEqual(expected);
+  });
+
+  it('atFrameBoundary: true between frames only, not inside a header or a payload', () => {
+    const bytes = hex('81 05 48 65 6c 6c 6f');
+    expect(run(bytes, [1, 4], { role: 'client' }).boundary).toEqual([true, false, false, true]);
+    expect(run(bytes, [2], { role: 'client' }).boundary).toEqual([true, false, true]);
+  });
+
+  it('isHalted: false while reading, true after a violation (one error, then nothing) or halt()', () => {
+    const ok = run(hex('81 05 48 65 6c 6c 6f'), [], { role: 'client' });
+    expect(ok.parser.isHalted).toBe(false);
+    const bad = run(concat([hex('81 05 48 65 6c 6c 6f'), hex('81 00')]), [], { role: 'server' });
+    expect(bad.parser.isHalted).toBe(true);
+    expect(bad.events).toEqual([expect.objectContaining({ type: 'error', code: 1002 })]);
+    ok.parser.halt();
+    expect(ok.parser.isHalted).toBe(true);
+  });
+});
+
 describe('violations (RFC 6455 §5)', () => {
   const error = (bytes: Uint8Array, options = {}) => {
     const out = decodeAll(bytes, [], options);
@@ -260,6 +324,14 @@ describe('encodeFrame refuses what may never be sent', () => {
     expect(() => encodeFrame({ opcode: 16 as Opcode })).toThrow(RangeError);
     expect(() => encodeFrame({ opcode: Opcode.Text, mask: new Uint8Array(3) })).toThrow(TypeError);
     expect(() => encodeFrameHeader({ opcode: Opcode.Text, payloadLength: 1, maskKey: new Uint8Array(5) })).toThrow(TypeError);
+  });
+
+  it('a payload length that is negative, fractional or over 2^53 - 1 (RFC 6455 §5.2: 63 bits, and a safe integer here), naming the length', () => {
+    for (const payloadLength of [-1, 1.5, 2 ** 53, Number.NaN]) {
+      expect(() => encodeFrameHeader({ opcode: Opcode.Binary, payloadLength })).toThrow(RangeError);
+      expect(() => encodeFrameHeader({ opcode: Opcode.Binary, payloadLength })).toThrow(`payload length ${payloadLength}`);
+    }
+    expect(encodeFrameHeader({ opcode: Opcode.Binary, payloadLength: 2 ** 53 - 1 })).toEqual(hex('82 7F 001FFFFFFFFFFFFF'));
   });
 
   it('draws a fresh random masking key per frame', () => {
