@@ -308,6 +308,27 @@ describe('violations (RFC 6455 §5)', () => {
     expect(error(hex('82 7E 0400'), { maxFrameSize: 1024 })).toBeUndefined();
   });
 
+  it('names the violation in the error message, which a connection sends as its close reason', () => {
+    const cases: Array<[bytes: Uint8Array, options: FrameParserOptions, code: number, message: RegExp]> = [
+      [Uint8Array.of(0xc1, 0), {}, 1002, /^reserved bits set without a negotiated extension \(RSV=4\)$/],
+      [Uint8Array.of(0x83, 0), {}, 1002, /^reserved opcode 3$/],
+      [Uint8Array.of(0x09, 0), {}, 1002, /^fragmented control frame$/],
+      [Uint8Array.of(0x89, 126, 0, 126), {}, 1002, /^control frame payload over 125 bytes$/],
+      [hex('81 00'), { role: 'server' }, 1002, /^unmasked frame from client$/],
+      [hex('81 80 00000000'), { role: 'client' }, 1002, /^masked frame from server$/],
+      [hex('82 7F 8000000000000000'), {}, 1002, /^64-bit payload length with the most significant bit set$/],
+      [hex('82 7F 0020000000000000'), { maxFrameSize: 2 ** 60 }, 1009, /^frame too big$/],
+      [hex('82 7E 0401'), { maxFrameSize: 1024 }, 1009, /^frame of 1025 bytes exceeds the limit of 1024$/],
+    ];
+    for (const [bytes, options, code, message] of cases) {
+      for (const cuts of [[], [1]]) {
+        const last = decodeAll(bytes, cuts, options).at(-1);
+        expect(last).toMatchObject({ type: 'error', code });
+        expect((last as FrameDecodeError).message).toMatch(message);
+      }
+    }
+  });
+
   it('ignores all input after an error', () => {
     const decoder = new FrameDecoder();
     expect(decoder.push(Uint8Array.of(0x83, 0))).toEqual([expect.objectContaining({ type: 'error', code: 1002 })]);
@@ -324,6 +345,14 @@ describe('encodeFrame refuses what may never be sent', () => {
     expect(() => encodeFrame({ opcode: 16 as Opcode })).toThrow(RangeError);
     expect(() => encodeFrame({ opcode: Opcode.Text, mask: new Uint8Array(3) })).toThrow(TypeError);
     expect(() => encodeFrameHeader({ opcode: Opcode.Text, payloadLength: 1, maskKey: new Uint8Array(5) })).toThrow(TypeError);
+  });
+
+  it('each refusal names the rule it enforces and the offending value', () => {
+    expect(() => encodeFrame({ opcode: Opcode.Ping, payload: new Uint8Array(126) })).toThrow(/at most 125 bytes \(RFC 6455 §5\.5\), got 126/);
+    expect(() => encodeFrame({ opcode: Opcode.Close, fin: false })).toThrow(/must not be fragmented.*\(RFC 6455 §5\.5\)/);
+    expect(() => encodeFrame({ opcode: 3 as Opcode })).toThrow(/opcode 3 is not one of .*RFC 6455 §5\.2/);
+    expect(() => encodeFrame({ opcode: Opcode.Text, mask: new Uint8Array(3) })).toThrow(/4-byte .*key \(RFC 6455 §5\.3\)/);
+    expect(() => encodeFrameHeader({ opcode: Opcode.Text, payloadLength: 1, maskKey: new Uint8Array(5) })).toThrow(/maskKey must be a 4-byte .*\(RFC 6455 §5\.3\)/);
   });
 
   it('a payload length that is negative, fractional or over 2^53 - 1 (RFC 6455 §5.2: 63 bits, and a safe integer here), naming the length', () => {
