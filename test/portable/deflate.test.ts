@@ -270,23 +270,28 @@ function compressedFrom(role: 'client' | 'server', opcode: Opcode, payload: Uint
 
 describe('violations', () => {
   const compressedHello = hex('f2 48 cd c9 c9 07 00');
-  const cases: Array<{ name: string; frames: Uint8Array[]; code: number }> = [
-    { name: 'RSV1 on a continuation frame → 1002 (§6.1)', frames: [rawFrame({ opcode: 1, fin: false, rsv: 4, payload: compressedHello.subarray(0, 3), mask: true }), rawFrame({ opcode: 0, rsv: 4, payload: compressedHello.subarray(3), mask: true })], code: 1002 },
-    { name: 'RSV1 on a continuation of an uncompressed message → 1002', frames: [rawFrame({ opcode: 2, fin: false, payload: Uint8Array.of(1), mask: true }), rawFrame({ opcode: 0, rsv: 4, payload: compressedHello, mask: true })], code: 1002 },
-    { name: 'RSV1 on a ping → 1002 (§6.1: control frames are not compressed)', frames: [rawFrame({ opcode: 9, rsv: 4, mask: true })], code: 1002 },
-    { name: 'RSV1 on a close → 1002', frames: [rawFrame({ opcode: 8, rsv: 4, payload: Uint8Array.of(3, 232), mask: true })], code: 1002 },
-    { name: 'RSV2 on a data frame → 1002 (not negotiated)', frames: [rawFrame({ opcode: 1, rsv: 2, payload: compressedHello, mask: true })], code: 1002 },
-    { name: 'data that is not DEFLATE → 1007', frames: [rawFrame({ opcode: 2, rsv: 4, payload: hex('ff ff ff ff ff'), mask: true })], code: 1007 },
-    { name: 'a reserved block type (BTYPE 11) → 1007', frames: [rawFrame({ opcode: 2, rsv: 4, payload: hex('07 00'), mask: true })], code: 1007 },
-    { name: 'compressed text that is not UTF-8 → 1007', frames: [compressedFrom('client', Opcode.Text, Uint8Array.of(0x48, 0xff, 0xfe))], code: 1007 },
+  const cases: Array<{ name: string; frames: Uint8Array[]; code: number; reason: RegExp }> = [
+    { name: 'RSV1 on a continuation frame → 1002 (§6.1)', frames: [rawFrame({ opcode: 1, fin: false, rsv: 4, payload: compressedHello.subarray(0, 3), mask: true }), rawFrame({ opcode: 0, rsv: 4, payload: compressedHello.subarray(3), mask: true })], code: 1002, reason: /^RSV1 set on a continuation frame \(RFC 7692 §6\.1\)$/ },
+    { name: 'RSV1 on a continuation of an uncompressed message → 1002', frames: [rawFrame({ opcode: 2, fin: false, payload: Uint8Array.of(1), mask: true }), rawFrame({ opcode: 0, rsv: 4, payload: compressedHello, mask: true })], code: 1002, reason: /^RSV1 set on a continuation frame \(RFC 7692 §6\.1\)$/ },
+    { name: 'RSV1 on a ping → 1002 (§6.1: control frames are not compressed)', frames: [rawFrame({ opcode: 9, rsv: 4, mask: true })], code: 1002, reason: /^reserved bits set on a control frame$/ },
+    { name: 'RSV1 on a close → 1002', frames: [rawFrame({ opcode: 8, rsv: 4, payload: Uint8Array.of(3, 232), mask: true })], code: 1002, reason: /^reserved bits set on a control frame$/ },
+    { name: 'RSV2 on a data frame → 1002 (not negotiated)', frames: [rawFrame({ opcode: 1, rsv: 2, payload: compressedHello, mask: true })], code: 1002, reason: /^reserved bits set without a negotiated extension \(RSV=2\)$/ },
+    { name: 'data that is not DEFLATE → 1007', frames: [rawFrame({ opcode: 2, rsv: 4, payload: hex('ff ff ff ff ff'), mask: true })], code: 1007, reason: /^invalid compressed data: invalid block type$/ },
+    { name: 'a reserved block type (BTYPE 11) → 1007', frames: [rawFrame({ opcode: 2, rsv: 4, payload: hex('07 00'), mask: true })], code: 1007, reason: /^invalid compressed data: invalid block type$/ },
+    { name: 'a stored block whose NLEN is not the complement of LEN → 1007', frames: [rawFrame({ opcode: 2, rsv: 4, payload: hex('01 05 00 00 00'), mask: true })], code: 1007, reason: /^invalid compressed data: invalid stored block lengths$/ },
+    { name: 'compressed text that is not UTF-8 → 1007', frames: [compressedFrom('client', Opcode.Text, Uint8Array.of(0x48, 0xff, 0xfe))], code: 1007, reason: /^invalid UTF-8 in a text message$/ },
   ];
-  for (const { name, frames, code } of cases) {
+  for (const { name, frames, code, reason } of cases) {
     it(name, () => {
       const { server } = connectedPair({}, {});
       const events = withoutMessages(frames.flatMap((f) => server.receive(f)));
       expect(events.at(-1)).toEqual(failure(code));
       expect(events.filter((e) => e.type === 'error')).toHaveLength(1);
       expect(server.state).toBe('closing');
+      // The close frame sent names the violation (RFC 6455 §7.1.6: the reason is for people).
+      const close = framesOf(server.dataToSend(), 'client').at(-1)!;
+      expect(close.opcode).toBe(Opcode.Close);
+      expect(new TextDecoder().decode(close.payload.subarray(2))).toMatch(reason);
     });
   }
 });
@@ -303,8 +308,10 @@ describe('bounded inflation (RFC 6455 §10.4 with RFC 7692)', () => {
     const wire = zeros(4 * 1024 * 1024);
     expect(concat(wire).length).toBeLessThan(8 * 1024);
     const server = new WebSocketConnection({ role: 'server', maxMessageSize: 1024 * 1024, extensions: negotiate({}, {}).server });
-    const events = withoutMessages(wire.flatMap((c) => server.receive(c)));
-    expect(events).toEqual([failure(1009)]);
+    const events = wire.flatMap((c) => server.receive(c));
+    expect(withoutMessages(events)).toEqual([failure(1009)]);
+    // The reason says why, with the limit left for this message (what the close frame carries).
+    expect(events[0]).toMatchObject({ message: 'decompressed message of over 1048576 more bytes' });
   });
 
   it('the budget spans the frames of a fragmented message', () => {
