@@ -60,6 +60,23 @@ describe('the client offer (RFC 7692 §7.1)', () => {
   it('without client_max_window_bits when clientMaxWindowBits is false', () => {
     expect(offerOf({ clientMaxWindowBits: false })).toBe('permessage-deflate');
   });
+  it('each refusal names the option, its range and the value given', () => {
+    const cases: Array<[PerMessageDeflateOptions, RegExp]> = [
+      [{ level: 10 }, /level must be an integer from 0 to 9, got 10/],
+      [{ level: 1.5 }, /level must be an integer from 0 to 9, got 1\.5/],
+      [{ memLevel: 0 }, /memLevel must be an integer from 1 to 9, got 0/],
+      [{ serverMaxWindowBits: 7 }, /serverMaxWindowBits must be an integer from 8 to 15, got 7/],
+      [{ clientMaxWindowBits: 16 }, /clientMaxWindowBits must be an integer from 8 to 15, got 16/],
+      [{ threshold: -1 }, /threshold must be a non-negative integer, got -1/],
+    ];
+    for (const [options, message] of cases) expect(() => new PerMessageDeflateServer(options)).toThrow(message);
+  });
+  it('the bounds themselves are accepted (RFC 7692 §7.1.2: window bits 8 to 15)', () => {
+    for (const options of [{ level: 0, memLevel: 1, serverMaxWindowBits: 8, clientMaxWindowBits: 8, threshold: 0 }, { level: 9, memLevel: 9, serverMaxWindowBits: 15, clientMaxWindowBits: 15 }]) {
+      expect(() => new PerMessageDeflateClient(options)).not.toThrow();
+      expect(() => new PerMessageDeflateServer(options)).not.toThrow();
+    }
+  });
   it('a window option that is neither a number nor a boolean throws TypeError naming the option', () => {
     for (const name of ['serverMaxWindowBits', 'clientMaxWindowBits'] as const) {
       const options = { [name]: '10' } as unknown as PerMessageDeflateOptions;
