@@ -32,14 +32,19 @@ function serverAnswer(offers: string, options: PerMessageDeflateOptions = {}, ot
 
 /** What a client with `options` makes of a response whose Sec-WebSocket-Extensions is `answer`. */
 function clientOutcome(answer: string, options: PerMessageDeflateOptions = {}) {
+  const result = clientReceive(answer, options);
+  if (result.type === 'accepted') return { params: (result.extensions[0] as PerMessageDeflate).params };
+  if (result.type === 'error') return { reason: result.error.reason };
+  throw new Error(result.type);
+}
+
+/** The client handshake's result for a response whose Sec-WebSocket-Extensions is `answer`. */
+function clientReceive(answer: string, options: PerMessageDeflateOptions) {
   const handshake = new ClientHandshake({ url: 'ws://127.0.0.1:9/', extensions: [new PerMessageDeflateClient(options)] });
   const request = new TextDecoder().decode(handshake.request());
   const key = /Sec-WebSocket-Key: ([^\r]*)/i.exec(request)![1]!;
   const response = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAcceptKey(key)}\r\nSec-WebSocket-Extensions: ${answer}\r\n\r\n`;
-  const result = handshake.receive(ascii(response));
-  if (result.type === 'accepted') return { params: (result.extensions[0] as PerMessageDeflate).params };
-  if (result.type === 'error') return { reason: result.error.reason };
-  throw new Error(result.type);
+  return handshake.receive(ascii(response));
 }
 
 const DEFAULT_PARAMS = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
@@ -170,22 +175,25 @@ describe('the client check of the response (RFC 7692 §7.1)', () => {
     });
   }
 
-  const failed: Array<[name: string, answer: string, options: PerMessageDeflateOptions, reason: string]> = [
-    ['an unknown parameter (§7)', 'permessage-deflate; foo', {}, 'deflate-unknown-parameter'],
-    ['a duplicate parameter (§7)', 'permessage-deflate; client_no_context_takeover; client_no_context_takeover', {}, 'deflate-duplicate-parameter'],
-    ['client_max_window_bits without a value (§7.1.2.2: a response must give one)', 'permessage-deflate; client_max_window_bits', {}, 'deflate-invalid-parameter'],
-    ['server_max_window_bits=16', 'permessage-deflate; server_max_window_bits=16', {}, 'deflate-invalid-parameter'],
-    ['server_no_context_takeover with a value', 'permessage-deflate; server_no_context_takeover=x', {}, 'deflate-invalid-parameter'],
-    ['client_max_window_bits that was not offered (§7.1.2.2)', 'permessage-deflate; client_max_window_bits=15', { clientMaxWindowBits: false }, 'deflate-unexpected-parameter'],
-    ['client_max_window_bits over the offered value', 'permessage-deflate; client_max_window_bits=12', { clientMaxWindowBits: 10 }, 'deflate-window-too-large'],
-    ['server_max_window_bits over the offered value (§7.1.2.1)', 'permessage-deflate; server_max_window_bits=12', { serverMaxWindowBits: 10 }, 'deflate-window-too-large'],
-    ['server_max_window_bits asked for but not answered (§7.1.2.1)', 'permessage-deflate', { serverMaxWindowBits: 10 }, 'deflate-missing-parameter'],
-    ['server_no_context_takeover asked for but not answered (§7.1.1.1)', 'permessage-deflate', { serverNoContextTakeover: true }, 'deflate-missing-parameter'],
-    ['permessage-deflate answered twice (RFC 6455 §9.1)', 'permessage-deflate, permessage-deflate', {}, 'unexpected-extension'],
+  const failed: Array<[name: string, answer: string, options: PerMessageDeflateOptions, reason: string, message: RegExp]> = [
+    ['an unknown parameter (§7)', 'permessage-deflate; foo', {}, 'deflate-unknown-parameter', /no parameter foo \(RFC 7692 §7\)$/],
+    ['a duplicate parameter (§7)', 'permessage-deflate; client_no_context_takeover; client_no_context_takeover', {}, 'deflate-duplicate-parameter', /client_no_context_takeover appears twice \(RFC 7692 §7\)$/],
+    ['client_max_window_bits without a value (§7.1.2.2: a response must give one)', 'permessage-deflate; client_max_window_bits', {}, 'deflate-invalid-parameter', /client_max_window_bits has no value \(RFC 7692 §7\.1\)$/],
+    ['server_max_window_bits=16', 'permessage-deflate; server_max_window_bits=16', {}, 'deflate-invalid-parameter', /server_max_window_bits has value "16" \(RFC 7692 §7\.1\)$/],
+    ['server_no_context_takeover with a value', 'permessage-deflate; server_no_context_takeover=x', {}, 'deflate-invalid-parameter', /server_no_context_takeover has value "x" \(RFC 7692 §7\.1\)$/],
+    ['client_max_window_bits that was not offered (§7.1.2.2)', 'permessage-deflate; client_max_window_bits=15', { clientMaxWindowBits: false }, 'deflate-unexpected-parameter', /client_max_window_bits, which was not offered \(RFC 7692 §7\.1\.2\.2\)$/],
+    ['client_max_window_bits over the offered value', 'permessage-deflate; client_max_window_bits=12', { clientMaxWindowBits: 10 }, 'deflate-window-too-large', /client_max_window_bits=12, over the 10 offered \(RFC 7692 §7\.1\.2\.2\)$/],
+    ['server_max_window_bits over the offered value (§7.1.2.1)', 'permessage-deflate; server_max_window_bits=12', { serverMaxWindowBits: 10 }, 'deflate-window-too-large', /server_max_window_bits=12, over the 10 offered \(RFC 7692 §7\.1\.2\.1\)$/],
+    ['server_max_window_bits asked for but not answered (§7.1.2.1)', 'permessage-deflate', { serverMaxWindowBits: 10 }, 'deflate-missing-parameter', /without the server_max_window_bits=10 it asked for \(RFC 7692 §7\.1\.2\.1\)$/],
+    ['server_no_context_takeover asked for but not answered (§7.1.1.1)', 'permessage-deflate', { serverNoContextTakeover: true }, 'deflate-missing-parameter', /without the server_no_context_takeover it asked for \(RFC 7692 §7\.1\.1\.1\)$/],
+    ['permessage-deflate answered twice (RFC 6455 §9.1)', 'permessage-deflate, permessage-deflate', {}, 'unexpected-extension', /extension permessage-deflate, which was not offered or was answered twice \(RFC 6455 §4\.1/],
   ];
-  for (const [name, answer, options, reason] of failed) {
+  for (const [name, answer, options, reason, message] of failed) {
     it(`fails the handshake: ${name}`, () => {
       expect(clientOutcome(answer, options)).toEqual({ reason });
+      // The message (for people) names the parameter and value and cites the rule.
+      const result = clientReceive(answer, options);
+      expect(result.type === 'error' && result.error.message).toMatch(message);
     });
   }
 
