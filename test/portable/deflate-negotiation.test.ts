@@ -155,6 +155,11 @@ describe('the server answer (RFC 7692 §7.1)', () => {
     const other: Extension = { name: 'x-other', rsvBits: 0x40, encode: (f) => f, decode: (f) => f };
     expect(serverAnswer('permessage-deflate', {}, [other])).toEqual({ header: 'x-other', params: undefined });
   });
+
+  it('accepts beside another accepted extension that uses another RSV bit (RSV2)', () => {
+    const other: Extension = { name: 'x-other', rsvBits: 0x20, encode: (f) => f, decode: (f) => f };
+    expect(serverAnswer('permessage-deflate', {}, [other])).toEqual({ header: 'x-other, permessage-deflate', params: DEFAULT_PARAMS });
+  });
 });
 
 describe('the client check of the response (RFC 7692 §7.1)', () => {
