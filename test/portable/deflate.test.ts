@@ -296,6 +296,22 @@ describe('violations', () => {
   }
 });
 
+describe('no context takeover on the receiving side (RFC 7692 §7.1.1)', () => {
+  it('keeps no window between messages once the peer agreed to compress each on its own: a message referring back into the previous one fails with 1007', () => {
+    const text = prose(300, 7);
+    // The server agreed client_no_context_takeover; this client (negotiated apart) breaks the promise.
+    const server = new WebSocketConnection({ role: 'server', extensions: negotiate({ threshold: 0, clientNoContextTakeover: true }, {}).server });
+    const { client } = connectedPair({ threshold: 0 }, { threshold: 0 });
+    client.sendText(text);
+    client.sendText(text);
+    const [first, second] = client.dataToSend();
+    expect(server.receive(first!)).toEqual([{ type: 'text', data: text }]);
+    const events = server.receive(second!);
+    expect(withoutMessages(events)).toEqual([failure(1007)]);
+    expect(events[0]).toMatchObject({ message: 'invalid compressed data: invalid distance too far back' });
+  });
+});
+
 describe('bounded inflation (RFC 6455 §10.4 with RFC 7692)', () => {
   /** `size` zero bytes compressed by the peer: about 1 KiB per MiB. */
   function zeros(size: number, fragments = 1): Uint8Array[] {
@@ -355,6 +371,12 @@ describe('encode, the per-frame form for drivers that frame messages themselves'
     const wire = concat([rawFrame({ opcode: 1, fin: false, rsv: 4, payload: first.payload }), rawFrame({ opcode: 0, payload: last.payload })]);
     expect(client.receive(wire)).toEqual([{ type: 'text', data: text }]);
   });
+
+  it('leaves a control frame as it is: control frames are never compressed (RFC 7692 §6.1)', () => {
+    const extension = negotiate({ threshold: 0 }, {}).server[0]!;
+    const ping = { opcode: Opcode.Ping, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: utf8('a ping, a ping, a ping, a ping') };
+    expect(extension.encode(ping)).toEqual(ping);
+  });
 });
 
 describe('sharing a compressed message (sharedEncodingKey, encodeShared)', () => {
@@ -387,6 +409,13 @@ describe('sharing a compressed message (sharedEncodingKey, encodeShared)', () =>
       expect(() => extension.encodeShared!(bad)).toThrow(TypeError);
       expect(() => extension.encodeShared!(bad)).toThrow(/whole text or binary message/);
     }
+  });
+
+  it('encodeShared applies the threshold as the connection does: a message of exactly threshold bytes is compressed, one byte less is not', () => {
+    const extension = negotiate({ threshold: 20, serverNoContextTakeover: true }, {}).server[0]!;
+    const frame = (n: number) => ({ opcode: Opcode.Binary, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: new Uint8Array(n) });
+    expect(extension.encodeShared!(frame(20)).rsv1).toBe(true);
+    expect(extension.encodeShared!(frame(19))).toEqual(frame(19));
   });
 
   it('with context takeover: undefined, and encodeShared refuses', () => {
