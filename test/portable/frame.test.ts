@@ -372,6 +372,27 @@ describe('encodeFrame refuses what may never be sent', () => {
   });
 });
 
+describe('masking keys are unpredictable (RFC 6455 §5.3)', () => {
+  it('no byte of a key follows from another byte of it or of the key before it', () => {
+    // 3000 keys (more than one refill of any key pool): each pair of byte positions, within a key
+    // and across consecutive keys, agrees about 3000 / 256 ≈ 12 times by chance; a byte copied
+    // from another would agree every time.
+    const keys = Array.from({ length: 3000 }, () => encodeFrame({ opcode: Opcode.Binary, mask: true }).slice(2, 6));
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) {
+        let within = 0;
+        let across = 0;
+        for (let n = 1; n < keys.length; n++) {
+          if (i < j && keys[n]![i] === keys[n]![j]) within++;
+          if (keys[n]![i] === keys[n - 1]![j]) across++;
+        }
+        expect(within).toBeLessThan(60);
+        expect(across).toBeLessThan(60);
+      }
+    }
+  });
+});
+
 describe('no needless copies', () => {
   it('a payload inside one chunk is a view of that chunk; a spanning payload is copied', () => {
     const bytes = concat([encodeFrame({ opcode: Opcode.Binary, payload: ascii('abc') }), encodeFrame({ opcode: Opcode.Binary, payload: ascii('de') })]);
