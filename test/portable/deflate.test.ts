@@ -9,7 +9,7 @@ import { Opcode, WebSocketConnection, type WebSocketEvent } from 'wscodec';
 import { PerMessageDeflate, type PerMessageDeflateOptions } from 'wscodec/deflate';
 import { concat, hex, rawFrame, utf8 } from '../helpers/bytes.ts';
 import { connectedPair, framesOf, negotiate, prose, transfer } from '../helpers/deflate.ts';
-import { failure, withoutMessages } from '../helpers/events.ts';
+import { failure, plain, withoutMessages } from '../helpers/events.ts';
 
 const windowBits = fc.option(fc.integer({ min: 8, max: 15 }), { nil: undefined });
 /** Any options one side may be given. */
@@ -295,6 +295,20 @@ describe('violations', () => {
       expect(new TextDecoder().decode(close.payload.subarray(2))).toMatch(reason);
     });
   }
+});
+
+describe('the receiver appends 00 00 FF FF to a message before inflating it (RFC 7692 §7.2.2)', () => {
+  it('whatever the size of the final frame: stored blocks (§7.2.3.2) making payloads of 1 byte to 4 KiB and more', () => {
+    for (const size of [1, 5, 4000, 4091, 4092, 4093, 4095, 4096, 4097, 4200, 9000]) {
+      // A non-final stored block of `size - 5` bytes, no BFINAL (§7.2.3.2): exactly `size` bytes of payload.
+      const data = new Uint8Array(Math.max(size - 5, 0)).map((_, i) => (i * 7) & 0xff);
+      const payload = size === 1 ? Uint8Array.of(0) : concat([Uint8Array.of(0, data.length & 0xff, data.length >> 8, ~data.length & 0xff, (~data.length >> 8) & 0xff), data]);
+      expect(payload.length).toBe(size);
+      const { server } = connectedPair({}, {});
+      const events = server.receive(rawFrame({ opcode: 2, rsv: 4, payload, mask: true }));
+      expect(plain(events)).toEqual([{ type: 'binary', data: Array.from(data) }]);
+    }
+  });
 });
 
 describe('no context takeover on the receiving side (RFC 7692 §7.1.1)', () => {
