@@ -311,6 +311,29 @@ describe('the receiver appends 00 00 FF FF to a message before inflating it (RFC
   });
 });
 
+describe('large messages with context takeover (RFC 7692 §7.2.1, §7.2.2)', () => {
+  it('a message inflating to several times 128 KiB from one frame of many KiB, then another that refers back to it, both arrive intact', () => {
+    const { server, client } = connectedPair({}, {});
+    const first = prose(400_000, 11);
+    const second = prose(200_000, 11); // the start of the first: compressed as back-references into the window
+    client.sendText(first);
+    client.sendText(second);
+    const [a, b] = client.dataToSend();
+    expect(a!.length).toBeGreaterThan(8 * 1024); // a final frame past the 4 KiB one-call path
+    expect(server.receive(a!)).toEqual([{ type: 'text', data: first }]);
+    expect(server.receive(b!)).toEqual([{ type: 'text', data: second }]);
+  });
+
+  it('a message that compresses a hundredfold and inflates to 1 MB, through several rounds of a growing buffer, arrives intact', () => {
+    const { server, client } = connectedPair({}, {});
+    const text = prose(1000, 12).repeat(1000);
+    client.sendText(text);
+    const wire = client.dataToSend();
+    expect(concat(wire).length).toBeLessThan(text.length / 50);
+    expect(wire.flatMap((chunk) => server.receive(chunk))).toEqual([{ type: 'text', data: text }]);
+  });
+});
+
 describe('no context takeover on the receiving side (RFC 7692 §7.1.1)', () => {
   it('keeps no window between messages once the peer agreed to compress each on its own: a message referring back into the previous one fails with 1007', () => {
     const text = prose(300, 7);
