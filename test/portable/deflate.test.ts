@@ -248,6 +248,16 @@ describe('frames (RFC 7692 §6)', () => {
     ]);
   });
 
+  it('after a final (BFINAL) block in the first frame, the later frames of the message add nothing (§7.2.3.4: the DEFLATE data has ended)', () => {
+    const { client } = connectedPair({}, {});
+    // "Hello" as a final block, then two continuation frames whose bytes are not DEFLATE data.
+    const frames = [hex('41 07 f3 48 cd c9 c9 07 00'), hex('00 02 ff ff'), hex('80 02 ff ff'), hex('c1 07 f2 48 cd c9 c9 07 00')];
+    expect(frames.flatMap((frame) => client.receive(frame))).toEqual([
+      { type: 'text', data: 'Hello' },
+      { type: 'text', data: 'Hello' },
+    ]);
+  });
+
   it('a message with a final (BFINAL) block is accepted (§7.2.3.4), and messages after it still inflate', () => {
     const { client } = connectedPair({}, {});
     // "Hello" as a final fixed-Huffman block: f3 48 cd c9 c9 07 00.
