@@ -193,6 +193,24 @@ describe('frames (RFC 7692 §6)', () => {
     ]);
   });
 
+  it('the first frame of a message decides for all its frames: RSV1 on the first frame says the whole message is compressed (§6.1)', () => {
+    const { server, client } = connectedPair({ threshold: 100 }, {});
+    // Compressed: a first part over the threshold, then a short one.
+    server.sendText('b'.repeat(200), { fin: false });
+    server.sendText('c'.repeat(10));
+    // Uncompressed: a short first part, then a long one.
+    server.sendText('d'.repeat(10), { fin: false });
+    server.sendText('e'.repeat(200));
+    const wire = server.dataToSend();
+    const frames = framesOf(wire, 'client');
+    expect(frames.map((f) => f.rsv1)).toEqual([true, false, false, false]);
+    expect(frames.map((f) => f.payload.length).slice(2)).toEqual([10, 200]);
+    expect(wire.flatMap((c) => client.receive(c))).toEqual([
+      { type: 'text', data: 'b'.repeat(200) + 'c'.repeat(10) },
+      { type: 'text', data: 'd'.repeat(10) + 'e'.repeat(200) },
+    ]);
+  });
+
   it('the default threshold is 1024 bytes', () => {
     const { server } = connectedPair({}, {});
     server.sendBinary(new Uint8Array(1023));
@@ -470,5 +488,6 @@ describe('sharing a compressed message (sharedEncodingKey, encodeShared)', () =>
     const extension = negotiate({}, {}).server[0]!;
     expect(extension.sharedEncodingKey).toBeUndefined();
     expect(() => extension.encodeShared!({ opcode: Opcode.Text, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: utf8('x') })).toThrow(TypeError);
+    expect(() => extension.encodeShared!({ opcode: Opcode.Text, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: utf8('x') })).toThrow(/context takeover.*\(RFC 7692 §7\.1\.1\)/);
   });
 });
