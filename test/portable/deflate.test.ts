@@ -454,6 +454,10 @@ describe('sharing a compressed message (sharedEncodingKey, encodeShared)', () =>
     const other = negotiate(options, {}).server[0]!;
     expect(other.sharedEncodingKey).toBe(extension.sharedEncodingKey);
     expect(negotiate({ ...options, level: 1 }, {}).server[0]!.sharedEncodingKey).not.toBe(extension.sharedEncodingKey);
+    // A message compressed with a larger window may refer further back than a peer that agreed a smaller one accepts (§7.1.2.1).
+    expect(negotiate({ ...options, serverMaxWindowBits: 10 }, {}).server[0]!.sharedEncodingKey).not.toBe(extension.sharedEncodingKey);
+    expect(negotiate({ ...options, memLevel: 1 }, {}).server[0]!.sharedEncodingKey).not.toBe(extension.sharedEncodingKey);
+    expect(negotiate({ ...options, threshold: 10 }, {}).server[0]!.sharedEncodingKey).not.toBe(extension.sharedEncodingKey);
 
     const payload = utf8(prose(2000, 3));
     server.sendText('a first message', { fin: false });
