@@ -253,6 +253,22 @@ describe('FrameParser with a sink of its own (RFC 6455 §5.2)', () => {
     expect(run(bytes, [2], { role: 'client' }).boundary).toEqual([true, false, true]);
   });
 
+  it('halt() from inside the sink stops at once: nothing more of that frame (not even the end of an empty one) nor of the chunk', () => {
+    const seen: string[] = [];
+    const parser: FrameParser = new FrameParser({
+      onFrameHeader: (header) => {
+        seen.push(`header ${header.opcode}`);
+        parser.halt();
+      },
+      onFramePayload: () => seen.push('payload'),
+      onFrameEnd: () => seen.push('end'),
+      onFrameError: () => seen.push('error'),
+    });
+    parser.parse(concat([hex('89 00'), hex('8a 00')]));
+    expect(seen).toEqual(['header 9']);
+    expect(parser.isHalted).toBe(true);
+  });
+
   it('isHalted: false while reading, true after a violation (one error, then nothing) or halt()', () => {
     const ok = run(hex('81 05 48 65 6c 6c 6f'), [], { role: 'client' });
     expect(ok.parser.isHalted).toBe(false);
