@@ -320,7 +320,8 @@ describe('violations', () => {
       // The close frame sent names the violation (RFC 6455 §7.1.6: the reason is for people).
       const close = framesOf(server.dataToSend(), 'client').at(-1)!;
       expect(close.opcode).toBe(Opcode.Close);
-      expect(new TextDecoder().decode(close.payload.subarray(2))).toMatch(reason);
+      const got = new TextDecoder().decode(close.payload.subarray(2));
+      expect({ got, matches: reason.test(got) }).toMatchObject({ matches: true });
     });
   }
 });
