@@ -32,14 +32,19 @@ function serverAnswer(offers: string, options: PerMessageDeflateOptions = {}, ot
 
 /** What a client with `options` makes of a response whose Sec-WebSocket-Extensions is `answer`. */
 function clientOutcome(answer: string, options: PerMessageDeflateOptions = {}) {
+  const result = clientReceive(answer, options);
+  if (result.type === 'accepted') return { params: (result.extensions[0] as PerMessageDeflate).params };
+  if (result.type === 'error') return { reason: result.error.reason };
+  throw new Error(result.type);
+}
+
+/** The client handshake's result for a response whose Sec-WebSocket-Extensions is `answer`. */
+function clientReceive(answer: string, options: PerMessageDeflateOptions) {
   const handshake = new ClientHandshake({ url: 'ws://127.0.0.1:9/', extensions: [new PerMessageDeflateClient(options)] });
   const request = new TextDecoder().decode(handshake.request());
   const key = /Sec-WebSocket-Key: ([^\r]*)/i.exec(request)![1]!;
   const response = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAcceptKey(key)}\r\nSec-WebSocket-Extensions: ${answer}\r\n\r\n`;
-  const result = handshake.receive(ascii(response));
-  if (result.type === 'accepted') return { params: (result.extensions[0] as PerMessageDeflate).params };
-  if (result.type === 'error') return { reason: result.error.reason };
-  throw new Error(result.type);
+  return handshake.receive(ascii(response));
 }
 
 const DEFAULT_PARAMS = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
@@ -59,6 +64,30 @@ describe('the client offer (RFC 7692 §7.1)', () => {
   });
   it('without client_max_window_bits when clientMaxWindowBits is false', () => {
     expect(offerOf({ clientMaxWindowBits: false })).toBe('permessage-deflate');
+  });
+  it('each refusal names the option, its range and the value given', () => {
+    const cases: Array<[PerMessageDeflateOptions, RegExp]> = [
+      [{ level: 10 }, /level must be an integer from 0 to 9, got 10/],
+      [{ level: 1.5 }, /level must be an integer from 0 to 9, got 1\.5/],
+      [{ memLevel: 0 }, /memLevel must be an integer from 1 to 9, got 0/],
+      [{ serverMaxWindowBits: 7 }, /serverMaxWindowBits must be an integer from 8 to 15, got 7/],
+      [{ clientMaxWindowBits: 16 }, /clientMaxWindowBits must be an integer from 8 to 15, got 16/],
+      [{ threshold: -1 }, /threshold must be a non-negative integer, got -1/],
+    ];
+    for (const [options, message] of cases) expect(() => new PerMessageDeflateServer(options)).toThrow(message);
+  });
+  it('the bounds themselves are accepted (RFC 7692 §7.1.2: window bits 8 to 15)', () => {
+    for (const options of [{ level: 0, memLevel: 1, serverMaxWindowBits: 8, clientMaxWindowBits: 8, threshold: 0 }, { level: 9, memLevel: 9, serverMaxWindowBits: 15, clientMaxWindowBits: 15 }]) {
+      expect(() => new PerMessageDeflateClient(options)).not.toThrow();
+      expect(() => new PerMessageDeflateServer(options)).not.toThrow();
+    }
+  });
+  it('a window option that is neither a number nor a boolean throws TypeError naming the option', () => {
+    for (const name of ['serverMaxWindowBits', 'clientMaxWindowBits'] as const) {
+      const options = { [name]: '10' } as unknown as PerMessageDeflateOptions;
+      expect(() => new PerMessageDeflateClient(options)).toThrow(TypeError);
+      expect(() => new PerMessageDeflateServer(options)).toThrow(new RegExp(`${name} must be a number from 8 to 15 or a boolean`));
+    }
   });
   it('options out of range throw RangeError at construction', () => {
     for (const options of [{ level: 10 }, { memLevel: 0 }, { serverMaxWindowBits: 7 }, { clientMaxWindowBits: 16 }, { threshold: -1 }, { level: 1.5 }]) {
@@ -126,6 +155,11 @@ describe('the server answer (RFC 7692 §7.1)', () => {
     const other: Extension = { name: 'x-other', rsvBits: 0x40, encode: (f) => f, decode: (f) => f };
     expect(serverAnswer('permessage-deflate', {}, [other])).toEqual({ header: 'x-other', params: undefined });
   });
+
+  it('accepts beside another accepted extension that uses another RSV bit (RSV2)', () => {
+    const other: Extension = { name: 'x-other', rsvBits: 0x20, encode: (f) => f, decode: (f) => f };
+    expect(serverAnswer('permessage-deflate', {}, [other])).toEqual({ header: 'x-other, permessage-deflate', params: DEFAULT_PARAMS });
+  });
 });
 
 describe('the client check of the response (RFC 7692 §7.1)', () => {
@@ -146,24 +180,51 @@ describe('the client check of the response (RFC 7692 §7.1)', () => {
     });
   }
 
-  const failed: Array<[name: string, answer: string, options: PerMessageDeflateOptions, reason: string]> = [
-    ['an unknown parameter (§7)', 'permessage-deflate; foo', {}, 'deflate-unknown-parameter'],
-    ['a duplicate parameter (§7)', 'permessage-deflate; client_no_context_takeover; client_no_context_takeover', {}, 'deflate-duplicate-parameter'],
-    ['client_max_window_bits without a value (§7.1.2.2: a response must give one)', 'permessage-deflate; client_max_window_bits', {}, 'deflate-invalid-parameter'],
-    ['server_max_window_bits=16', 'permessage-deflate; server_max_window_bits=16', {}, 'deflate-invalid-parameter'],
-    ['server_no_context_takeover with a value', 'permessage-deflate; server_no_context_takeover=x', {}, 'deflate-invalid-parameter'],
-    ['client_max_window_bits that was not offered (§7.1.2.2)', 'permessage-deflate; client_max_window_bits=15', { clientMaxWindowBits: false }, 'deflate-unexpected-parameter'],
-    ['client_max_window_bits over the offered value', 'permessage-deflate; client_max_window_bits=12', { clientMaxWindowBits: 10 }, 'deflate-window-too-large'],
-    ['server_max_window_bits over the offered value (§7.1.2.1)', 'permessage-deflate; server_max_window_bits=12', { serverMaxWindowBits: 10 }, 'deflate-window-too-large'],
-    ['server_max_window_bits asked for but not answered (§7.1.2.1)', 'permessage-deflate', { serverMaxWindowBits: 10 }, 'deflate-missing-parameter'],
-    ['server_no_context_takeover asked for but not answered (§7.1.1.1)', 'permessage-deflate', { serverNoContextTakeover: true }, 'deflate-missing-parameter'],
-    ['permessage-deflate answered twice (RFC 6455 §9.1)', 'permessage-deflate, permessage-deflate', {}, 'unexpected-extension'],
+  const failed: Array<[name: string, answer: string, options: PerMessageDeflateOptions, reason: string, message: RegExp]> = [
+    ['an unknown parameter (§7)', 'permessage-deflate; foo', {}, 'deflate-unknown-parameter', /no parameter foo \(RFC 7692 §7\)$/],
+    ['a duplicate parameter (§7)', 'permessage-deflate; client_no_context_takeover; client_no_context_takeover', {}, 'deflate-duplicate-parameter', /client_no_context_takeover appears twice \(RFC 7692 §7\)$/],
+    ['client_max_window_bits without a value (§7.1.2.2: a response must give one)', 'permessage-deflate; client_max_window_bits', {}, 'deflate-invalid-parameter', /client_max_window_bits has no value \(RFC 7692 §7\.1\)$/],
+    ['server_max_window_bits=16', 'permessage-deflate; server_max_window_bits=16', {}, 'deflate-invalid-parameter', /server_max_window_bits has value "16" \(RFC 7692 §7\.1\)$/],
+    ['server_no_context_takeover with a value', 'permessage-deflate; server_no_context_takeover=x', {}, 'deflate-invalid-parameter', /server_no_context_takeover has value "x" \(RFC 7692 §7\.1\)$/],
+    ['client_max_window_bits that was not offered (§7.1.2.2)', 'permessage-deflate; client_max_window_bits=15', { clientMaxWindowBits: false }, 'deflate-unexpected-parameter', /client_max_window_bits, which was not offered \(RFC 7692 §7\.1\.2\.2\)$/],
+    ['client_max_window_bits over the offered value', 'permessage-deflate; client_max_window_bits=12', { clientMaxWindowBits: 10 }, 'deflate-window-too-large', /client_max_window_bits=12, over the 10 offered \(RFC 7692 §7\.1\.2\.2\)$/],
+    ['server_max_window_bits over the offered value (§7.1.2.1)', 'permessage-deflate; server_max_window_bits=12', { serverMaxWindowBits: 10 }, 'deflate-window-too-large', /server_max_window_bits=12, over the 10 offered \(RFC 7692 §7\.1\.2\.1\)$/],
+    ['server_max_window_bits asked for but not answered (§7.1.2.1)', 'permessage-deflate', { serverMaxWindowBits: 10 }, 'deflate-missing-parameter', /without the server_max_window_bits=10 it asked for \(RFC 7692 §7\.1\.2\.1\)$/],
+    ['server_no_context_takeover asked for but not answered (§7.1.1.1)', 'permessage-deflate', { serverNoContextTakeover: true }, 'deflate-missing-parameter', /without the server_no_context_takeover it asked for \(RFC 7692 §7\.1\.1\.1\)$/],
+    ['permessage-deflate answered twice (RFC 6455 §9.1)', 'permessage-deflate, permessage-deflate', {}, 'unexpected-extension', /extension permessage-deflate, which was not offered or was answered twice \(RFC 6455 §4\.1/],
   ];
-  for (const [name, answer, options, reason] of failed) {
+  for (const [name, answer, options, reason, message] of failed) {
     it(`fails the handshake: ${name}`, () => {
       expect(clientOutcome(answer, options)).toEqual({ reason });
+      // The message (for people) names the parameter and value and cites the rule.
+      const result = clientReceive(answer, options);
+      const got = result.type === 'error' ? result.error.message : result.type;
+      expect({ got, matches: message.test(got) }).toMatchObject({ matches: true });
     });
   }
+
+  /** What a client offering `x-other` (an extension using `rsvBits`) then permessage-deflate makes of a response accepting both. */
+  const besideOther = (rsvBits: number) => {
+    const other: Extension = { name: 'x-other', rsvBits, encode: (f) => f, decode: (f) => f };
+    const otherFactory = { name: 'x-other', offer: () => [], accept: () => other };
+    const handshake = new ClientHandshake({ url: 'ws://127.0.0.1:9/', extensions: [otherFactory, new PerMessageDeflateClient()] });
+    const key = /Sec-WebSocket-Key: ([^\r]*)/i.exec(new TextDecoder().decode(handshake.request()))![1]!;
+    const response = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAcceptKey(key)}\r\nSec-WebSocket-Extensions: x-other, permessage-deflate\r\n\r\n`;
+    return handshake.receive(ascii(response));
+  };
+  it('fails the handshake when the server also accepted an extension using RSV1 before it (RFC 6455 §9.1)', () => {
+    const result = besideOther(0x40);
+    expect(result.type).toBe('error');
+    if (result.type !== 'error') return;
+    expect(result.error.reason).toBe('deflate-rsv-conflict');
+    expect({ got: result.error.message, matches: /RSV1.*RFC 6455 §9\.1/.test(result.error.message) }).toMatchObject({ matches: true });
+  });
+  it('accepts permessage-deflate beside an extension using another RSV bit (RSV2)', () => {
+    const result = besideOther(0x20);
+    expect(result.type).toBe('accepted');
+    if (result.type !== 'accepted') return;
+    expect(result.extensions.map((e) => e.name)).toEqual(['x-other', 'permessage-deflate']);
+  });
 
   it('a client told client_no_context_takeover compresses each message on its own', () => {
     const { server, client } = connectedPair({ threshold: 0, clientNoContextTakeover: true }, { threshold: 0 });

@@ -9,7 +9,7 @@ import { Opcode, WebSocketConnection, type WebSocketEvent } from 'wscodec';
 import { PerMessageDeflate, type PerMessageDeflateOptions } from 'wscodec/deflate';
 import { concat, hex, rawFrame, utf8 } from '../helpers/bytes.ts';
 import { connectedPair, framesOf, negotiate, prose, transfer } from '../helpers/deflate.ts';
-import { failure, withoutMessages } from '../helpers/events.ts';
+import { failure, plain, withoutMessages } from '../helpers/events.ts';
 
 const windowBits = fc.option(fc.integer({ min: 8, max: 15 }), { nil: undefined });
 /** Any options one side may be given. */
@@ -193,6 +193,24 @@ describe('frames (RFC 7692 §6)', () => {
     ]);
   });
 
+  it('the first frame of a message decides for all its frames: RSV1 on the first frame says the whole message is compressed (§6.1)', () => {
+    const { server, client } = connectedPair({ threshold: 100 }, {});
+    // Compressed: a first part over the threshold, then a short one.
+    server.sendText('b'.repeat(200), { fin: false });
+    server.sendText('c'.repeat(10));
+    // Uncompressed: a short first part, then a long one.
+    server.sendText('d'.repeat(10), { fin: false });
+    server.sendText('e'.repeat(200));
+    const wire = server.dataToSend();
+    const frames = framesOf(wire, 'client');
+    expect(frames.map((f) => f.rsv1)).toEqual([true, false, false, false]);
+    expect(frames.map((f) => f.payload.length).slice(2)).toEqual([10, 200]);
+    expect(wire.flatMap((c) => client.receive(c))).toEqual([
+      { type: 'text', data: 'b'.repeat(200) + 'c'.repeat(10) },
+      { type: 'text', data: 'd'.repeat(10) + 'e'.repeat(200) },
+    ]);
+  });
+
   it('the default threshold is 1024 bytes', () => {
     const { server } = connectedPair({}, {});
     server.sendBinary(new Uint8Array(1023));
@@ -248,6 +266,16 @@ describe('frames (RFC 7692 §6)', () => {
     ]);
   });
 
+  it('after a final (BFINAL) block in the first frame, the later frames of the message add nothing (§7.2.3.4: the DEFLATE data has ended)', () => {
+    const { client } = connectedPair({}, {});
+    // "Hello" as a final block, then two continuation frames whose bytes are not DEFLATE data.
+    const frames = [hex('41 07 f3 48 cd c9 c9 07 00'), hex('00 02 ff ff'), hex('80 02 ff ff'), hex('c1 07 f2 48 cd c9 c9 07 00')];
+    expect(frames.flatMap((frame) => client.receive(frame))).toEqual([
+      { type: 'text', data: 'Hello' },
+      { type: 'text', data: 'Hello' },
+    ]);
+  });
+
   it('a message with a final (BFINAL) block is accepted (§7.2.3.4), and messages after it still inflate', () => {
     const { client } = connectedPair({}, {});
     // "Hello" as a final fixed-Huffman block: f3 48 cd c9 c9 07 00.
@@ -270,25 +298,85 @@ function compressedFrom(role: 'client' | 'server', opcode: Opcode, payload: Uint
 
 describe('violations', () => {
   const compressedHello = hex('f2 48 cd c9 c9 07 00');
-  const cases: Array<{ name: string; frames: Uint8Array[]; code: number }> = [
-    { name: 'RSV1 on a continuation frame → 1002 (§6.1)', frames: [rawFrame({ opcode: 1, fin: false, rsv: 4, payload: compressedHello.subarray(0, 3), mask: true }), rawFrame({ opcode: 0, rsv: 4, payload: compressedHello.subarray(3), mask: true })], code: 1002 },
-    { name: 'RSV1 on a continuation of an uncompressed message → 1002', frames: [rawFrame({ opcode: 2, fin: false, payload: Uint8Array.of(1), mask: true }), rawFrame({ opcode: 0, rsv: 4, payload: compressedHello, mask: true })], code: 1002 },
-    { name: 'RSV1 on a ping → 1002 (§6.1: control frames are not compressed)', frames: [rawFrame({ opcode: 9, rsv: 4, mask: true })], code: 1002 },
-    { name: 'RSV1 on a close → 1002', frames: [rawFrame({ opcode: 8, rsv: 4, payload: Uint8Array.of(3, 232), mask: true })], code: 1002 },
-    { name: 'RSV2 on a data frame → 1002 (not negotiated)', frames: [rawFrame({ opcode: 1, rsv: 2, payload: compressedHello, mask: true })], code: 1002 },
-    { name: 'data that is not DEFLATE → 1007', frames: [rawFrame({ opcode: 2, rsv: 4, payload: hex('ff ff ff ff ff'), mask: true })], code: 1007 },
-    { name: 'a reserved block type (BTYPE 11) → 1007', frames: [rawFrame({ opcode: 2, rsv: 4, payload: hex('07 00'), mask: true })], code: 1007 },
-    { name: 'compressed text that is not UTF-8 → 1007', frames: [compressedFrom('client', Opcode.Text, Uint8Array.of(0x48, 0xff, 0xfe))], code: 1007 },
+  const cases: Array<{ name: string; frames: Uint8Array[]; code: number; reason: RegExp }> = [
+    { name: 'RSV1 on a continuation frame → 1002 (§6.1)', frames: [rawFrame({ opcode: 1, fin: false, rsv: 4, payload: compressedHello.subarray(0, 3), mask: true }), rawFrame({ opcode: 0, rsv: 4, payload: compressedHello.subarray(3), mask: true })], code: 1002, reason: /^RSV1 set on a continuation frame \(RFC 7692 §6\.1\)$/ },
+    { name: 'RSV1 on a continuation of an uncompressed message → 1002', frames: [rawFrame({ opcode: 2, fin: false, payload: Uint8Array.of(1), mask: true }), rawFrame({ opcode: 0, rsv: 4, payload: compressedHello, mask: true })], code: 1002, reason: /^RSV1 set on a continuation frame \(RFC 7692 §6\.1\)$/ },
+    { name: 'a continuation frame after a whole compressed message → 1002 (RFC 6455 §5.4)', frames: [rawFrame({ opcode: 1, rsv: 4, payload: compressedHello, mask: true }), rawFrame({ opcode: 0, payload: compressedHello, mask: true })], code: 1002, reason: /continuation/ },
+    { name: 'RSV1 on a ping → 1002 (§6.1: control frames are not compressed)', frames: [rawFrame({ opcode: 9, rsv: 4, mask: true })], code: 1002, reason: /^reserved bits set on a control frame$/ },
+    { name: 'RSV1 on a close → 1002', frames: [rawFrame({ opcode: 8, rsv: 4, payload: Uint8Array.of(3, 232), mask: true })], code: 1002, reason: /^reserved bits set on a control frame$/ },
+    { name: 'RSV2 on a data frame → 1002 (not negotiated)', frames: [rawFrame({ opcode: 1, rsv: 2, payload: compressedHello, mask: true })], code: 1002, reason: /^reserved bits set without a negotiated extension \(RSV=2\)$/ },
+    { name: 'data that is not DEFLATE → 1007', frames: [rawFrame({ opcode: 2, rsv: 4, payload: hex('ff ff ff ff ff'), mask: true })], code: 1007, reason: /^invalid compressed data: invalid block type$/ },
+    { name: 'a reserved block type (BTYPE 11) → 1007', frames: [rawFrame({ opcode: 2, rsv: 4, payload: hex('07 00'), mask: true })], code: 1007, reason: /^invalid compressed data: invalid block type$/ },
+    { name: 'a stored block whose NLEN is not the complement of LEN → 1007', frames: [rawFrame({ opcode: 2, rsv: 4, payload: hex('01 05 00 00 00'), mask: true })], code: 1007, reason: /^invalid compressed data: invalid stored block lengths$/ },
+    { name: 'compressed text that is not UTF-8 → 1007', frames: [compressedFrom('client', Opcode.Text, Uint8Array.of(0x48, 0xff, 0xfe))], code: 1007, reason: /^invalid UTF-8 in a text message$/ },
   ];
-  for (const { name, frames, code } of cases) {
+  for (const { name, frames, code, reason } of cases) {
     it(name, () => {
       const { server } = connectedPair({}, {});
       const events = withoutMessages(frames.flatMap((f) => server.receive(f)));
       expect(events.at(-1)).toEqual(failure(code));
       expect(events.filter((e) => e.type === 'error')).toHaveLength(1);
       expect(server.state).toBe('closing');
+      // The close frame sent names the violation (RFC 6455 §7.1.6: the reason is for people).
+      const close = framesOf(server.dataToSend(), 'client').at(-1)!;
+      expect(close.opcode).toBe(Opcode.Close);
+      const got = new TextDecoder().decode(close.payload.subarray(2));
+      expect({ got, matches: reason.test(got) }).toMatchObject({ matches: true });
     });
   }
+});
+
+describe('the receiver appends 00 00 FF FF to a message before inflating it (RFC 7692 §7.2.2)', () => {
+  it('whatever the size of the final frame: stored blocks (§7.2.3.2) making payloads of 1 byte to 4 KiB and more', () => {
+    for (const size of [1, 5, 4000, 4091, 4092, 4093, 4095, 4096, 4097, 4200, 9000]) {
+      // A non-final stored block of `size - 5` bytes, no BFINAL (§7.2.3.2): exactly `size` bytes of payload.
+      const data = new Uint8Array(Math.max(size - 5, 0)).map((_, i) => (i * 7) & 0xff);
+      const payload = size === 1 ? Uint8Array.of(0) : concat([Uint8Array.of(0, data.length & 0xff, data.length >> 8, ~data.length & 0xff, (~data.length >> 8) & 0xff), data]);
+      expect(payload.length).toBe(size);
+      const { server } = connectedPair({}, {});
+      const events = server.receive(rawFrame({ opcode: 2, rsv: 4, payload, mask: true }));
+      expect(plain(events)).toEqual([{ type: 'binary', data: Array.from(data) }]);
+    }
+  });
+});
+
+describe('large messages with context takeover (RFC 7692 §7.2.1, §7.2.2)', () => {
+  it('a message inflating to several times 128 KiB from one frame of many KiB, then another that refers back to it, both arrive intact', () => {
+    const { server, client } = connectedPair({}, {});
+    const first = prose(400_000, 11);
+    const second = prose(200_000, 11); // the start of the first: compressed as back-references into the window
+    client.sendText(first);
+    client.sendText(second);
+    const [a, b] = client.dataToSend();
+    expect(a!.length).toBeGreaterThan(8 * 1024); // a final frame past the 4 KiB one-call path
+    expect(server.receive(a!)).toEqual([{ type: 'text', data: first }]);
+    expect(server.receive(b!)).toEqual([{ type: 'text', data: second }]);
+  });
+
+  it('a message that compresses a hundredfold and inflates to 1 MB, through several rounds of a growing buffer, arrives intact', () => {
+    const { server, client } = connectedPair({}, {});
+    const text = prose(1000, 12).repeat(1000);
+    client.sendText(text);
+    const wire = client.dataToSend();
+    expect(concat(wire).length).toBeLessThan(text.length / 50);
+    expect(wire.flatMap((chunk) => server.receive(chunk))).toEqual([{ type: 'text', data: text }]);
+  });
+});
+
+describe('no context takeover on the receiving side (RFC 7692 §7.1.1)', () => {
+  it('keeps no window between messages once the peer agreed to compress each on its own: a message referring back into the previous one fails with 1007', () => {
+    const text = prose(300, 7);
+    // The server agreed client_no_context_takeover; this client (negotiated apart) breaks the promise.
+    const server = new WebSocketConnection({ role: 'server', extensions: negotiate({ threshold: 0, clientNoContextTakeover: true }, {}).server });
+    const { client } = connectedPair({ threshold: 0 }, { threshold: 0 });
+    client.sendText(text);
+    client.sendText(text);
+    const [first, second] = client.dataToSend();
+    expect(server.receive(first!)).toEqual([{ type: 'text', data: text }]);
+    const events = server.receive(second!);
+    expect(withoutMessages(events)).toEqual([failure(1007)]);
+    expect(events[0]).toMatchObject({ message: 'invalid compressed data: invalid distance too far back' });
+  });
 });
 
 describe('bounded inflation (RFC 6455 §10.4 with RFC 7692)', () => {
@@ -303,8 +391,10 @@ describe('bounded inflation (RFC 6455 §10.4 with RFC 7692)', () => {
     const wire = zeros(4 * 1024 * 1024);
     expect(concat(wire).length).toBeLessThan(8 * 1024);
     const server = new WebSocketConnection({ role: 'server', maxMessageSize: 1024 * 1024, extensions: negotiate({}, {}).server });
-    const events = withoutMessages(wire.flatMap((c) => server.receive(c)));
-    expect(events).toEqual([failure(1009)]);
+    const events = wire.flatMap((c) => server.receive(c));
+    expect(withoutMessages(events)).toEqual([failure(1009)]);
+    // The reason says why, with the limit left for this message (what the close frame carries).
+    expect(events[0]).toMatchObject({ message: 'decompressed message of over 1048576 more bytes' });
   });
 
   it('the budget spans the frames of a fragmented message', () => {
@@ -335,6 +425,27 @@ describe('bounded inflation (RFC 6455 §10.4 with RFC 7692)', () => {
   });
 });
 
+describe('encode, the per-frame form for drivers that frame messages themselves', () => {
+  it('compresses a message frame by frame: RSV1 on its first frame only (RFC 7692 §6.1), and the peer inflates it', () => {
+    const { client, negotiated } = connectedPair({ threshold: 0 }, {});
+    const extension = negotiated.server[0]!;
+    const text = prose(2000, 5);
+    const bytes = utf8(text);
+    const first = extension.encode({ opcode: Opcode.Text, fin: false, rsv1: false, rsv2: false, rsv3: false, payload: bytes.subarray(0, 1000) });
+    const last = extension.encode({ opcode: Opcode.Continuation, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: bytes.subarray(1000) });
+    expect([first.rsv1, last.rsv1]).toEqual([true, false]);
+    expect(first.payload.length + last.payload.length).toBeLessThan(bytes.length);
+    const wire = concat([rawFrame({ opcode: 1, fin: false, rsv: 4, payload: first.payload }), rawFrame({ opcode: 0, payload: last.payload })]);
+    expect(client.receive(wire)).toEqual([{ type: 'text', data: text }]);
+  });
+
+  it('leaves a control frame as it is: control frames are never compressed (RFC 7692 §6.1)', () => {
+    const extension = negotiate({ threshold: 0 }, {}).server[0]!;
+    const ping = { opcode: Opcode.Ping, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: utf8('a ping, a ping, a ping, a ping') };
+    expect(extension.encode(ping)).toEqual(ping);
+  });
+});
+
 describe('sharing a compressed message (sharedEncodingKey, encodeShared)', () => {
   it('without context takeover: defined, and encodeShared gives what the connection sends, without touching its state', () => {
     const options = { threshold: 0, serverNoContextTakeover: true };
@@ -344,6 +455,10 @@ describe('sharing a compressed message (sharedEncodingKey, encodeShared)', () =>
     const other = negotiate(options, {}).server[0]!;
     expect(other.sharedEncodingKey).toBe(extension.sharedEncodingKey);
     expect(negotiate({ ...options, level: 1 }, {}).server[0]!.sharedEncodingKey).not.toBe(extension.sharedEncodingKey);
+    // A message compressed with a larger window may refer further back than a peer that agreed a smaller one accepts (§7.1.2.1).
+    expect(negotiate({ ...options, serverMaxWindowBits: 10 }, {}).server[0]!.sharedEncodingKey).not.toBe(extension.sharedEncodingKey);
+    expect(negotiate({ ...options, memLevel: 1 }, {}).server[0]!.sharedEncodingKey).not.toBe(extension.sharedEncodingKey);
+    expect(negotiate({ ...options, threshold: 10 }, {}).server[0]!.sharedEncodingKey).not.toBe(extension.sharedEncodingKey);
 
     const payload = utf8(prose(2000, 3));
     server.sendText('a first message', { fin: false });
@@ -358,9 +473,26 @@ describe('sharing a compressed message (sharedEncodingKey, encodeShared)', () =>
     expect(client.receive(wire)).toEqual([{ type: 'text', data: prose(2000, 3) }]);
   });
 
+  it('encodeShared refuses a part of a message or a control frame: only a whole text or binary message can be shared', () => {
+    const extension = negotiate({ threshold: 0, serverNoContextTakeover: true }, {}).server[0]!;
+    const frame = { opcode: Opcode.Text, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: utf8('x') };
+    for (const bad of [{ ...frame, fin: false }, { ...frame, opcode: Opcode.Continuation }, { ...frame, opcode: Opcode.Ping }]) {
+      expect(() => extension.encodeShared!(bad)).toThrow(TypeError);
+      expect(() => extension.encodeShared!(bad)).toThrow(/whole text or binary message/);
+    }
+  });
+
+  it('encodeShared applies the threshold as the connection does: a message of exactly threshold bytes is compressed, one byte less is not', () => {
+    const extension = negotiate({ threshold: 20, serverNoContextTakeover: true }, {}).server[0]!;
+    const frame = (n: number) => ({ opcode: Opcode.Binary, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: new Uint8Array(n) });
+    expect(extension.encodeShared!(frame(20)).rsv1).toBe(true);
+    expect(extension.encodeShared!(frame(19))).toEqual(frame(19));
+  });
+
   it('with context takeover: undefined, and encodeShared refuses', () => {
     const extension = negotiate({}, {}).server[0]!;
     expect(extension.sharedEncodingKey).toBeUndefined();
     expect(() => extension.encodeShared!({ opcode: Opcode.Text, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: utf8('x') })).toThrow(TypeError);
+    expect(() => extension.encodeShared!({ opcode: Opcode.Text, fin: true, rsv1: false, rsv2: false, rsv3: false, payload: utf8('x') })).toThrow(/context takeover.*\(RFC 7692 §7\.1\.1\)/);
   });
 });

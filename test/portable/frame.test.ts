@@ -8,9 +8,13 @@ import {
   encodeFrame,
   encodeFrameHeader,
   FrameDecoder,
+  FrameParser,
   Opcode,
   type Frame,
+  type FrameDecodeError,
   type FrameDecoderOutput,
+  type FrameHeader,
+  type FrameParserOptions,
 } from 'wscodec';
 import { ascii, concat, hex } from '../helpers/bytes.ts';
 
@@ -200,6 +204,82 @@ describe('laws', () => {
   });
 });
 
+describe('FrameParser with a sink of its own (RFC 6455 §5.2)', () => {
+  /** A sink that records what the parser reports, and the parser's boundary flag after each chunk. */
+  const run = (bytes: Uint8Array, cuts: number[], options: FrameParserOptions) => {
+    const events: Array<{ header: FrameHeader } | { payload: string } | 'end' | FrameDecodeError> = [];
+    let payload: number[] = [];
+    const parser = new FrameParser(
+      {
+        onFrameHeader: (header) => events.push({ header: { ...header } }),
+        onFramePayload: (piece) => payload.push(...piece),
+        onFrameEnd: () => {
+          events.push({ payload: String.fromCharCode(...payload) }, 'end');
+          payload = [];
+        },
+        onFrameError: (error) => events.push(error),
+      },
+      options,
+    );
+    const boundary: boolean[] = [parser.atFrameBoundary];
+    let at = 0;
+    for (const cut of [...cuts, bytes.length]) {
+      parser.parse(bytes.slice(at, cut));
+      boundary.push(parser.atFrameBoundary);
+      at = cut;
+    }
+    return { events, boundary, parser };
+  };
+  const hello = (masked: boolean): FrameHeader => ({ fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: Opcode.Text, masked, length: 5 });
+
+  it('reports the header, the unmasked payload (§5.3) and the end of a masked frame, whole or a byte at a time', () => {
+    const bytes = hex('81 85 37 fa 21 3d 7f 9f 4d 51 58');
+    const expected = [{ header: hello(true) }, { payload: 'Hello' }, 'end'];
+    expect(run(bytes, [], { role: 'server' }).events).toEqual(expected);
+    expect(run(bytes, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], { role: 'server' }).events).toEqual(expected);
+    expect(run(bytes, [8], { role: 'server' }).events).toEqual(expected);
+  });
+
+  it('hands an unmasked payload over as it came, after a masked frame too', () => {
+    const bytes = concat([hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'), hex('81 05 48 65 6c 6c 6f')]);
+    const expected = [{ header: hello(true) }, { payload: 'Hello' }, 'end', { header: hello(false) }, { payload: 'Hello' }, 'end'];
+    expect(run(bytes, [], {}).events).toEqual(expected);
+    expect(run(bytes, [13, 15], {}).events).toEqual(expected);
+  });
+
+  it('atFrameBoundary: true between frames only, not inside a header or a payload', () => {
+    const bytes = hex('81 05 48 65 6c 6c 6f');
+    expect(run(bytes, [1, 4], { role: 'client' }).boundary).toEqual([true, false, false, true]);
+    expect(run(bytes, [2], { role: 'client' }).boundary).toEqual([true, false, true]);
+  });
+
+  it('halt() from inside the sink stops at once: nothing more of that frame (not even the end of an empty one) nor of the chunk', () => {
+    const seen: string[] = [];
+    const parser: FrameParser = new FrameParser({
+      onFrameHeader: (header) => {
+        seen.push(`header ${header.opcode}`);
+        parser.halt();
+      },
+      onFramePayload: () => seen.push('payload'),
+      onFrameEnd: () => seen.push('end'),
+      onFrameError: () => seen.push('error'),
+    });
+    parser.parse(concat([hex('89 00'), hex('8a 00')]));
+    expect(seen).toEqual(['header 9']);
+    expect(parser.isHalted).toBe(true);
+  });
+
+  it('isHalted: false while reading, true after a violation (one error, then nothing) or halt()', () => {
+    const ok = run(hex('81 05 48 65 6c 6c 6f'), [], { role: 'client' });
+    expect(ok.parser.isHalted).toBe(false);
+    const bad = run(concat([hex('81 05 48 65 6c 6c 6f'), hex('81 00')]), [], { role: 'server' });
+    expect(bad.parser.isHalted).toBe(true);
+    expect(bad.events).toEqual([expect.objectContaining({ type: 'error', code: 1002 })]);
+    ok.parser.halt();
+    expect(ok.parser.isHalted).toBe(true);
+  });
+});
+
 describe('violations (RFC 6455 §5)', () => {
   const error = (bytes: Uint8Array, options = {}) => {
     const out = decodeAll(bytes, [], options);
@@ -244,6 +324,28 @@ describe('violations (RFC 6455 §5)', () => {
     expect(error(hex('82 7E 0400'), { maxFrameSize: 1024 })).toBeUndefined();
   });
 
+  it('names the violation in the error message, which a connection sends as its close reason', () => {
+    const cases: Array<[bytes: Uint8Array, options: FrameParserOptions, code: number, message: RegExp]> = [
+      [Uint8Array.of(0xc1, 0), {}, 1002, /^reserved bits set without a negotiated extension \(RSV=4\)$/],
+      [Uint8Array.of(0x83, 0), {}, 1002, /^reserved opcode 3$/],
+      [Uint8Array.of(0x09, 0), {}, 1002, /^fragmented control frame$/],
+      [Uint8Array.of(0x89, 126, 0, 126), {}, 1002, /^control frame payload over 125 bytes$/],
+      [hex('81 00'), { role: 'server' }, 1002, /^unmasked frame from client$/],
+      [hex('81 80 00000000'), { role: 'client' }, 1002, /^masked frame from server$/],
+      [hex('82 7F 8000000000000000'), {}, 1002, /^64-bit payload length with the most significant bit set$/],
+      [hex('82 7F 0020000000000000'), { maxFrameSize: 2 ** 60 }, 1009, /^frame too big$/],
+      [hex('82 7E 0401'), { maxFrameSize: 1024 }, 1009, /^frame of 1025 bytes exceeds the limit of 1024$/],
+    ];
+    for (const [bytes, options, code, message] of cases) {
+      for (const cuts of [[], [1]]) {
+        const last = decodeAll(bytes, cuts, options).at(-1);
+        expect(last).toMatchObject({ type: 'error', code });
+        const got = (last as FrameDecodeError).message;
+        expect({ got, matches: message.test(got) }).toMatchObject({ matches: true });
+      }
+    }
+  });
+
   it('ignores all input after an error', () => {
     const decoder = new FrameDecoder();
     expect(decoder.push(Uint8Array.of(0x83, 0))).toEqual([expect.objectContaining({ type: 'error', code: 1002 })]);
@@ -262,12 +364,49 @@ describe('encodeFrame refuses what may never be sent', () => {
     expect(() => encodeFrameHeader({ opcode: Opcode.Text, payloadLength: 1, maskKey: new Uint8Array(5) })).toThrow(TypeError);
   });
 
+  it('each refusal names the rule it enforces and the offending value', () => {
+    expect(() => encodeFrame({ opcode: Opcode.Ping, payload: new Uint8Array(126) })).toThrow(/at most 125 bytes \(RFC 6455 §5\.5\), got 126/);
+    expect(() => encodeFrame({ opcode: Opcode.Close, fin: false })).toThrow(/must not be fragmented.*\(RFC 6455 §5\.5\)/);
+    expect(() => encodeFrame({ opcode: 3 as Opcode })).toThrow(/opcode 3 is not one of .*RFC 6455 §5\.2/);
+    expect(() => encodeFrame({ opcode: Opcode.Text, mask: new Uint8Array(3) })).toThrow(/4-byte .*key \(RFC 6455 §5\.3\)/);
+    expect(() => encodeFrameHeader({ opcode: Opcode.Text, payloadLength: 1, maskKey: new Uint8Array(5) })).toThrow(/maskKey must be a 4-byte .*\(RFC 6455 §5\.3\)/);
+  });
+
+  it('a payload length that is negative, fractional or over 2^53 - 1 (RFC 6455 §5.2: 63 bits, and a safe integer here), naming the length', () => {
+    for (const payloadLength of [-1, 1.5, 2 ** 53, Number.NaN]) {
+      expect(() => encodeFrameHeader({ opcode: Opcode.Binary, payloadLength })).toThrow(RangeError);
+      expect(() => encodeFrameHeader({ opcode: Opcode.Binary, payloadLength })).toThrow(`payload length ${payloadLength}`);
+    }
+    expect(encodeFrameHeader({ opcode: Opcode.Binary, payloadLength: 2 ** 53 - 1 })).toEqual(hex('82 7F 001FFFFFFFFFFFFF'));
+  });
+
   it('draws a fresh random masking key per frame', () => {
     const a = encodeFrame({ opcode: Opcode.Text, payload: ascii('x'), mask: true });
     const keys = new Set<string>();
     for (let i = 0; i < 50; i++) keys.add(Array.from(encodeFrame({ opcode: Opcode.Text, mask: true }).subarray(2, 6)).join());
     expect(a[1]! & 0x80).toBe(0x80);
     expect(keys.size).toBeGreaterThan(45);
+  });
+});
+
+describe('masking keys are unpredictable (RFC 6455 §5.3)', () => {
+  it('no byte of a key follows from another byte of it or of the key before it', () => {
+    // 3000 keys (more than one refill of any key pool): each pair of byte positions, within a key
+    // and across consecutive keys, agrees about 3000 / 256 ≈ 12 times by chance; a byte copied
+    // from another would agree every time.
+    const keys = Array.from({ length: 3000 }, () => encodeFrame({ opcode: Opcode.Binary, mask: true }).slice(2, 6));
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) {
+        let within = 0;
+        let across = 0;
+        for (let n = 1; n < keys.length; n++) {
+          if (i < j && keys[n]![i] === keys[n]![j]) within++;
+          if (keys[n]![i] === keys[n - 1]![j]) across++;
+        }
+        expect(within).toBeLessThan(60);
+        expect(across).toBeLessThan(60);
+      }
+    }
   });
 });
 

@@ -113,10 +113,12 @@ for (const kernel of ['auto', 'js'] as const) {
 describe('applyMask arguments', () => {
   it('refuses a key that is not 4 bytes', () => {
     expect(() => applyMask(new Uint8Array(8), new Uint8Array(3))).toThrow(TypeError);
+    expect(() => applyMask(new Uint8Array(8), new Uint8Array(3))).toThrow(/4 bytes \(RFC 6455 §5\.3\), got 3/);
   });
 
   it('useMaskKernel refuses anything but auto and js', () => {
     expect(() => useMaskKernel('wasm' as 'auto')).toThrow(TypeError);
+    expect(() => useMaskKernel('wasm' as 'auto')).toThrow(/'auto' or 'js', got wasm/);
     expect(useMaskKernel('auto')).toBe(available);
   });
 });
