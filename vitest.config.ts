@@ -8,10 +8,10 @@ import { exportTargets } from './test/runtimes/package-exports.mjs';
  * a drop below any of these fails the run. Set at what the suite reaches;
  * raise them when it reaches more.
  */
-// Measured (npm test, 2026-11-30, with permessage-deflate, the SIMD kernel and extended CONNECT merged):
-// lines 99.04 %, branches 96.13 %, functions 98.06 %, statements 97.88 %.
+// Measured (npm test on a clean clone, 2026-11-30, after the tests written against Stryker's survivors):
+// lines 99.72 %, branches 98.69 %, functions 99.61 %, statements 99.33 % (before them: 99.04 / 96.13 / 98.06 / 97.88).
 // Set a little below, as random property tests may reach a branch in one run and not the next.
-export const COVERAGE_THRESHOLDS = { lines: 98.8, branches: 95.8, functions: 97.8, statements: 97.6 };
+export const COVERAGE_THRESHOLDS = { lines: 99.5, branches: 98.3, functions: 99.3, statements: 99.1 };
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 // Tests import the package by its public name. By default that resolves to the
