@@ -11,7 +11,7 @@ import { exportTargets } from './test/runtimes/package-exports.mjs';
 // Measured (npm test on a clean clone, 2026-11-30, after the tests written against Stryker's survivors):
 // lines 99.72 %, branches 98.69 %, functions 99.61 %, statements 99.33 % (before them: 99.04 / 96.13 / 98.06 / 97.88).
 // Set a little below, as random property tests may reach a branch in one run and not the next.
-export const COVERAGE_THRESHOLDS = { lines: 99.5, branches: 98.3, functions: 99.3, statements: 99.1 };
+export const COVERAGE_THRESHOLDS = { lines: 99.5, branches: 98.3, functions: 99.0, statements: 99.1 };
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 // Tests import the package by its public name. By default that resolves to the
