@@ -21,6 +21,8 @@ const beforePath = flag('--before');
 const listSurvivors = args.includes('--survivors');
 const reportPath = args.find((a) => !a.startsWith('--')) ?? '.tmp/mutation/report.json';
 
+// The total row: every file the run mutated (all of src/ only when the run mutated all of it).
+const TOTAL = 'all mutated files';
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
@@ -42,7 +44,7 @@ function tally(path) {
     const folder = parts.length > 2 ? `${parts.slice(0, -1).join('/')}/` : 'src/ (top level)';
     for (const m of mutants) {
       add(folder, m.status);
-      add('all of src/', m.status);
+      add(TOTAL, m.status);
       if (UNDETECTED.has(m.status)) {
         survivors.push(`${rel}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName}${m.replacement !== undefined ? ` → ${JSON.stringify(m.replacement).slice(0, 80)}` : ''}`);
       }
@@ -54,7 +56,7 @@ function tally(path) {
 const score = (t) => (t && t.detected + t.undetected > 0 ? ((100 * t.detected) / (t.detected + t.undetected)).toFixed(2) : '–');
 const after = tally(reportPath);
 const before = beforePath ? tally(beforePath) : undefined;
-const keys = [...after.folders.keys()].sort((a, b) => (a === 'all of src/' ? 1 : b === 'all of src/' ? -1 : a.localeCompare(b)));
+const keys = [...after.folders.keys()].sort((a, b) => (a === TOTAL ? 1 : b === TOTAL ? -1 : a.localeCompare(b)));
 console.log(
   before
     ? '| folder | mutants | ignored | score before | score after | undetected after |\n|---|---|---|---|---|---|'
