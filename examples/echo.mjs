@@ -2,7 +2,7 @@
 // the echo client: runtime-neutral, on top of session.mjs.
 import { DEFAULT_HTTP_HEAD_LIMITS } from 'wscodec';
 import { PerMessageDeflateClient, PerMessageDeflateServer } from 'wscodec/deflate';
-import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './session.mjs';
+import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_DISCARD_LIMIT_BYTES, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './session.mjs';
 
 /**
  * permessage-deflate (RFC 7692) as the echo programs negotiate it: every
@@ -52,6 +52,8 @@ export const ECHO_HELP_LIMITS = `  message size       at most 16 MiB (16,777,216
   close timeout      ${DEFAULT_CLOSE_TIMEOUT_MS / 1000} s for the peer to finish the close handshake
   handshake timeout  ${DEFAULT_HANDSHAKE_TIMEOUT_MS / 1000} s from accept to a complete request head; then the
                      connection is dropped (--handshake-timeout MS changes it)
+  after the end      once a handshake is refused or a connection is closed, at most
+                     ${DEFAULT_DISCARD_LIMIT_BYTES / 1024 / 1024} MiB more is read and dropped; then the connection is reset
   compressed input   inflated up to the message size limit, no further (1009)`;
 
 /** The options every echo server takes besides --port and --help, as its `--help` states them. */

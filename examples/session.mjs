@@ -18,6 +18,21 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
+ * How many bytes the peer may still send once we are done with it (a refused
+ * handshake, or a connection whose close is complete or failed) before the
+ * transport is dropped at once. Until then, what comes is read and thrown
+ * away rather than left unread, so that our last answer (the refusal, or the
+ * Close frame) is not destroyed by a TCP reset before the peer has read it.
+ * 16 MiB, the codec's default message size limit: a peer may be in the
+ * middle of sending a message that large when our Close frame reaches it.
+ * It is also more than the kernels' socket buffers hold (a few MiB), so a
+ * peer that floods on must have waited on its own writes, and had the
+ * chance to read, before the reset. Past this budget reading on would only
+ * cost CPU and garbage (64 KiB per read) until the close timer fires.
+ */
+export const DEFAULT_DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/**
  * @typedef {object} Transport What a session needs from a byte stream.
  * @property {(chunks: Uint8Array[]) => void} write Writes the chunks in order (the adapter applies back-pressure).
  * @property {() => void} end Closes the stream after pending writes (TCP FIN).
@@ -42,6 +57,7 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
  * @property {Omit<import('wscodec').WebSocketConnectionOptions, 'role' | 'extensions'>} [connection] Limits and behaviour.
  * @property {number} [closeTimeoutMs] Default {@link DEFAULT_CLOSE_TIMEOUT_MS}.
  * @property {number} [handshakeTimeoutMs] Default {@link DEFAULT_HANDSHAKE_TIMEOUT_MS}.
+ * @property {number} [discardLimitBytes] Default {@link DEFAULT_DISCARD_LIMIT_BYTES}.
  * @property {AcceptedHandshake} [accepted] The opening handshake was done elsewhere (an extended CONNECT
  *   over HTTP/2, RFC 8441): the session starts with the connection, and `server`/`client` are not used.
  */
@@ -66,6 +82,8 @@ export class WebSocketSession {
   #delivering = false;
   #transportEnding = false;
   #finished = false;
+  /** Bytes read and thrown away since the transport began to end. */
+  #discarded = 0;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   #closeTimer;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -120,6 +138,12 @@ export class WebSocketSession {
   /** Bytes arrived from the transport. */
   receive(/** @type {Uint8Array} */ chunk) {
     if (this.#finished) return;
+    if (this.#transportEnding) {
+      // Refused, or the connection is over: nothing more is read, only dropped.
+      this.#discarded += chunk.length;
+      if (this.#discarded > (this.#options.discardLimitBytes ?? DEFAULT_DISCARD_LIMIT_BYTES)) this.#transport.destroy();
+      return;
+    }
     if (this.#connection === undefined) this.#receiveHandshake(chunk);
     else this.#deliver(this.#connection.receive(chunk));
   }
@@ -213,9 +237,6 @@ export class WebSocketSession {
   }
 
   #receiveHandshake(/** @type {Uint8Array} */ chunk) {
-    // Refused: what still comes is read and dropped until the transport closes
-    // (answering it again would write to a transport that is ending).
-    if (this.#transportEnding) return;
     const result = this.#handshake?.receive(chunk);
     if (result !== undefined && result.type !== 'incomplete') this.#handshakeResult(result);
   }

@@ -43,6 +43,12 @@ function run(command, args, env = {}) {
   });
 }
 
+/** The first line of a failure message, cut to a length a summary can show. */
+function firstLine(message) {
+  const line = String(message ?? 'no message').split('\n').find((l) => l.trim() !== '') ?? 'no message';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
 /** The last `N passed, M failed` figures a pattern finds in a run's output. */
 function lastCounts(output, pattern) {
   const matches = [...output.matchAll(pattern)];
@@ -85,7 +91,14 @@ const steps = [
         .reduce((n, f) => n + f.assertionResults.length, 0);
       const coverage = existsSync(coverageSummary) ? JSON.parse(readFileSync(coverageSummary, 'utf8')).total : undefined;
       const note = coverage ? `coverage of src/: lines ${coverage.lines.pct} %, branches ${coverage.branches.pct} %` : undefined;
-      return { ...result, portable, note, counts: { passed: json.numPassedTests, failed: json.numFailedTests + brokenFiles } };
+      // Name every failure in the summary: CI may show only the end of the output.
+      const failures = json.testResults.flatMap((f) => {
+        const file = relative(root, f.name);
+        const failedTests = f.assertionResults.filter((t) => t.status === 'failed');
+        if (f.status === 'failed' && failedTests.length === 0) return [`${file}: ${firstLine(f.message)}`];
+        return failedTests.map((t) => `${file} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+      });
+      return { ...result, portable, note, failures, counts: { passed: json.numPassedTests, failed: json.numFailedTests + brokenFiles } };
     },
   },
   { name: 'bundle portable tests', run: bundleAll },
@@ -162,6 +175,7 @@ for (const step of steps) {
   if (result.portable !== undefined) tests += ` (${result.portable} portable)`;
   summary.push(`${counts.failed ? '✗' : '✓'} ${step.name.padEnd(22)} ${tests.padEnd(40)} ${seconds.padStart(5)} s`);
   if (result.note) summary.push(`  ${result.note}`);
+  for (const failure of result.failures ?? []) summary.push(`  ✗ ${failure}`);
   console.log(`── ${step.name}: ${tests}`);
   if (step.name === 'build' && counts.failed) break; // nothing else can run without dist/
   if (step.counts || result.portable !== undefined) portableTotals.set(step.name, result.portable ?? counts.passed + counts.failed);

@@ -255,6 +255,8 @@ export class RawInflater {
       stream.output = EMPTY;
     }
     if (this.ended) this.skip(end);
+    // Nothing out (common for a small fragment): the shared empty array, no allocation.
+    if (used === 0) return EMPTY;
     return output.buffer === sharedScratch?.buffer ? output.slice(0, used) : output.subarray(0, used);
   }
 
