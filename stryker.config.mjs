@@ -20,6 +20,9 @@
 //   (`npm run mutation -- --ignoreStatic false` runs them);
 // - incremental: a second run re-tests only the mutants whose code or
 //   covering tests changed (.tmp/mutation/incremental.json).
+// Per-test coverage misses what a test file computes while vitest collects
+// it, so a few survivors are killed by the whole suite: `npm run
+// mutation:recheck` runs each survivor against all of it.
 // The hand-made mutants of the issue-12 review (numeric bounds Stryker has no
 // mutator for) are re-made and checked by `npm run mutation:hand`.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

@@ -87,7 +87,12 @@ export interface ConnectionErrorEvent {
   type: 'error';
   /** The close code sent to the peer: 1002, 1007, 1009, or an extension's code (§7.4.1). */
   code: number;
-  /** What the peer did wrong, for a person to read. */
+  /**
+   * What the peer did wrong, for a person to read. It is also the reason of
+   * the Close frame sent (§7.1.7) when its UTF-8 fits the 123 bytes a
+   * control frame leaves (§5.5); a longer one is sent as its first 123
+   * characters with each character outside printable ASCII shown as `?`.
+   */
   message: string;
 }
 

@@ -174,3 +174,19 @@ describe('WebSocketConnection.bufferedAmount', () => {
     expect(conn.bufferedAmount).toBe(4); // 2-byte header + the echoed code
   });
 });
+
+describe('a violation after our Close (RFC 6455 §5.5.1, §7.1.7)', () => {
+  for (const role of ['server', 'client'] as const) {
+    it(`${role}: is reported, and no second Close frame follows ours`, () => {
+      const conn = new WebSocketConnection({ role });
+      conn.close(1000, 'bye');
+      expect(conn.dataToSend()).toHaveLength(1);
+      // Opcode 0xB is reserved (§5.2): 1002.
+      const events = conn.receive(rawFrame({ opcode: 0xb, mask: role === 'server' }));
+      expect(events).toEqual([{ type: 'error', code: 1002, message: expect.any(String) }]);
+      expect(conn.dataToSend()).toEqual([]);
+      expect(conn.bufferedAmount).toBe(0);
+      expect(conn.shouldCloseTransport).toBe(true);
+    });
+  }
+});

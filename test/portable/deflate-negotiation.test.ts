@@ -121,6 +121,15 @@ describe('the server answer (RFC 7692 §7.1)', () => {
   for (const [name, offer, options, header, params] of accepted) {
     it(`accepts: ${name}`, () => {
       expect(serverAnswer(offer, options)).toEqual({ header, params: { ...DEFAULT_PARAMS, ...params } });
+      // refusalOf reads the offer as an offer (§7.1.2.2: client_max_window_bits may have no value there).
+      const first = offer.split(', ')[0]!.split('; ').slice(1);
+      if (!offer.includes(', ')) {
+        const refusal = new PerMessageDeflateServer(options).refusalOf(first.map((p) => {
+          const [n, v] = p.split('=');
+          return [n!, v === undefined ? null : v.replace(/"/g, '')] as const;
+        }));
+        expect(refusal).toBeUndefined();
+      }
     });
   }
 

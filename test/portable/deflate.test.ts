@@ -178,6 +178,23 @@ describe('frames (RFC 7692 §6)', () => {
     expect(Array.from(frames[0]!.payload)).toEqual(Array.from(data));
   });
 
+  it("each side's extension names its role and holds the same agreed parameters (§7.1)", () => {
+    const { server, client } = negotiate({ serverMaxWindowBits: 9, clientMaxWindowBits: 10 }, {});
+    const [ours, theirs] = [server[0] as PerMessageDeflate, client[0] as PerMessageDeflate];
+    expect([ours.role, theirs.role]).toEqual(['server', 'client']);
+    expect(theirs.params).toEqual(ours.params);
+  });
+
+  it('control frames handed to the extension itself come back as they were (§6.1), Close included', () => {
+    // A caller driving the extension directly (its own connection, a proxy) gets the same rule.
+    const extension = negotiate({ threshold: 0 }, {}).server[0]!;
+    const payload = utf8('z'.repeat(125));
+    for (const opcode of [Opcode.Close, Opcode.Ping, Opcode.Pong]) {
+      const frame = { opcode, fin: true, rsv1: false, rsv2: false, rsv3: false, payload };
+      expect(extension.encodeMessage!(frame)).toBe(frame);
+    }
+  });
+
   it('messages under the threshold go out uncompressed, RSV1 clear; at the threshold, compressed', () => {
     const { server, client } = connectedPair({ threshold: 100 }, {});
     server.sendText('a'.repeat(99));

@@ -170,6 +170,20 @@ describe('whatever an extension throws, receive() does not (RFC 6455 §7.1.7)', 
     ['a string', 'not an error', 1011],
     ['undefined', undefined, 1011],
   ];
+  it('the message of a ProtocolError is the Close reason when its UTF-8 fits 123 bytes (§5.5), whatever its script', () => {
+    const message = `${'é'.repeat(61)}x`; // 123 bytes
+    const server = new WebSocketConnection({ role: 'server', extensions: [throwing(new ProtocolError(1007, message))] });
+    expect(server.receive(frame)).toEqual([{ type: 'error', code: 1007, message }]);
+    expect(new TextDecoder().decode(closeOf(server).reason)).toBe(message);
+  });
+
+  it('a longer message is cut to its first 123 characters, each outside printable ASCII shown as ? (the error event documents it)', () => {
+    const message = `${'é'.repeat(62)}x${'y'.repeat(100)}`; // 225 bytes
+    const server = new WebSocketConnection({ role: 'server', extensions: [throwing(new ProtocolError(1007, message))] });
+    expect(server.receive(frame)).toEqual([{ type: 'error', code: 1007, message }]);
+    expect(new TextDecoder().decode(closeOf(server).reason)).toBe(`${'?'.repeat(62)}x${'y'.repeat(60)}`);
+  });
+
   for (const [name, error, code] of cases) {
     it(`${name}: an error event with ${code}, and a Close frame whose reason fits (§5.5) and is UTF-8`, () => {
       const server = new WebSocketConnection({ role: 'server', extensions: [throwing(error)] });
