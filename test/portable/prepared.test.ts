@@ -199,6 +199,46 @@ describe('sendPrepared (RFC 6455 §5.4, §5.6)', () => {
   });
 });
 
+describe('PreparedMessage with extensions of its own (RFC 6455 §5.2, §9)', () => {
+  it('sets the RSV bit an extension gives the message (RSV1, RSV2 or RSV3) on the first frame only, in both roles', () => {
+    for (const [bit, rsv] of [[0x40, 'rsv1'], [0x20, 'rsv2'], [0x10, 'rsv3']] as const) {
+      const extension: Extension = {
+        name: `x-mark-${rsv}`,
+        rsvBits: bit,
+        encode: (frame) => ({ ...frame, [rsv]: frame.opcode !== 0 }),
+        decode: (frame) => ({ ...frame, [rsv]: false }),
+        sharedEncodingKey: '',
+        encodeShared: (frame) => ({ ...frame, [rsv]: true }),
+      };
+      for (const role of ['server', 'client'] as const) {
+        const conn = new WebSocketConnection({ role, fragmentSize: 4, extensions: [extension] });
+        conn.sendPrepared(new PreparedMessage('twelve bytes'));
+        const frames = framesOf(conn.dataToSend(), peerOf(role), bit);
+        expect(frames.map((f) => [f.rsv1, f.rsv2, f.rsv3])).toEqual(
+          [true, false, false].map((first) => [first && rsv === 'rsv1', first && rsv === 'rsv2', first && rsv === 'rsv3']),
+        );
+      }
+    }
+  });
+
+  it('sends through the extension\'s own encode when it gives a shared key but no encodeShared', () => {
+    const { extension, calls } = xorExtension(0x44, false);
+    const keyOnly: Extension = { ...extension, sharedEncodingKey: 'k' };
+    const conn = new WebSocketConnection({ role: 'server', extensions: [keyOnly] });
+    conn.sendPrepared(new PreparedMessage('hello'));
+    expect(calls.encode).toBe(1);
+    expect(received(conn.dataToSend(), 'server', [keyOnly])).toEqual([{ type: 'text', data: 'hello' }]);
+  });
+
+  it('refuses data that is neither a string nor a Uint8Array, naming both kinds of message', () => {
+    for (const data of [42, null, [1, 2], new ArrayBuffer(2)]) {
+      expect(() => new PreparedMessage(data as unknown as string)).toThrow(
+        /^PreparedMessage: data must be a string \(text message\) or a Uint8Array \(binary message\)$/,
+      );
+    }
+  });
+});
+
 /** Negotiates permessage-deflate as the two handshakes would: a fresh extension for each side of one connection. */
 function negotiate(offer: PerMessageDeflateOptions, answer: PerMessageDeflateOptions = {}) {
   const client = new PerMessageDeflateClient({ threshold: 0, ...offer });
