@@ -60,8 +60,35 @@ describe('Keepalive', () => {
     );
   });
 
-  it('refuses non-positive intervals', () => {
+  it('refuses non-positive intervals, naming the option and the value', () => {
     expect(() => new Keepalive({ interval: 0 })).toThrow(RangeError);
     expect(() => new Keepalive({ timeout: Number.NaN })).toThrow(RangeError);
+    expect(() => new Keepalive({ interval: -5 })).toThrow(/^Keepalive: interval must be a positive number of milliseconds, got -5$/);
+    expect(() => new Keepalive({ timeout: Infinity })).toThrow(/^Keepalive: timeout must be a positive number of milliseconds, got Infinity$/);
+  });
+
+  it('matches only a pong whose data is the ping\'s, byte for byte and of the same length (RFC 6455 §5.5.3)', () => {
+    const k = new Keepalive({ interval: 1000, timeout: 500 }, 0);
+    const payload = k.pingDue(1000)!;
+    expect(payload).toHaveLength(8);
+    // Same length, one byte changed (each position in turn); the payload with a byte more; a prefix.
+    for (let i = 0; i < payload.length; i++) {
+      const other = payload.slice();
+      other[i] = other[i]! ^ 1;
+      expect(k.pongReceived(other, 1100)).toBeUndefined();
+    }
+    expect(k.pongReceived(Uint8Array.of(...payload, 0), 1100)).toBeUndefined();
+    expect(k.pongReceived(payload.subarray(0, 7), 1100)).toBeUndefined();
+    expect(k.isDead(1500)).toBe(true);
+    expect(k.pongReceived(payload.slice(), 1200)).toBe(200);
+  });
+
+  it('counts silence from the latest activity: a late report of an earlier time does not bring the ping forward', () => {
+    const k = new Keepalive({ interval: 1000, timeout: 500 }, 0);
+    k.activity(800);
+    k.activity(300); // e.g. an event timestamped before the last one, handled after it
+    expect(k.nextDeadline()).toBe(1800);
+    expect(k.pingDue(1500)).toBeUndefined();
+    expect(k.pingDue(1800)).toBeDefined();
   });
 });
