@@ -189,3 +189,25 @@ describe('dataToSend with nothing queued', () => {
     expect(conn.dataToSend()).toBe(first);
   });
 });
+
+describe('options that are not valid throw, naming the option, the rule and the value given', () => {
+  it('a role other than client or server throws a TypeError', () => {
+    for (const role of ['peer', undefined, 'Client']) {
+      expect(() => new WebSocketConnection({ role: role as 'client' })).toThrow(TypeError);
+      expect(() => new WebSocketConnection({ role: role as 'client' })).toThrow(
+        `WebSocketConnection: role must be 'client' or 'server', got ${String(role)}`,
+      );
+    }
+  });
+
+  for (const name of ['maxMessageSize', 'maxFrameSize', 'maxFragments', 'fragmentSize'] as const) {
+    it(`${name}: a limit that is not a positive integer throws a RangeError`, () => {
+      for (const value of [0, -1, 1.5, Number.NaN, Infinity, 2 ** 53]) {
+        const make = () => new WebSocketConnection({ role: 'server', [name]: value });
+        expect(make).toThrow(RangeError);
+        expect(make).toThrow(`WebSocketConnection: ${name} must be a positive integer, got ${String(value)}`);
+      }
+      expect(new WebSocketConnection({ role: 'server', [name]: 1 }).role).toBe('server');
+    });
+  }
+});
