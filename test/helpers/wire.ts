@@ -11,6 +11,8 @@ export interface WireFrame {
   rsv: number;
   opcode: number;
   masked: boolean;
+  /** The masking key of a masked frame (§5.3), a copy. */
+  key?: Uint8Array;
   payload: Uint8Array;
 }
 
@@ -41,7 +43,7 @@ export function parseWire(bytes: Uint8Array): WireFrame[] {
     if (at + length > bytes.length) throw new Error(`payload of ${length} bytes truncated`);
     const payload = bytes.slice(at, at + length);
     if (key) for (let i = 0; i < payload.length; i++) payload[i]! ^= key[i & 3]!;
-    frames.push({ fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 7, opcode: b0 & 0x0f, masked, payload });
+    frames.push({ fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 7, opcode: b0 & 0x0f, masked, ...(key ? { key: key.slice() } : {}), payload });
     pos = at + length;
   }
   return frames;

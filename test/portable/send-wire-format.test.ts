@@ -61,6 +61,30 @@ const fragmentSize = (length: number) =>
     fc.double({ min: 0.05, max: 1.5, noNaN: true }).map((r) => Math.max(1, Math.round(length * r))),
   );
 
+describe('masking keys (RFC 6455 §5.3)', () => {
+  it('a client masks every frame it sends with a key of its own, whatever the path that built the frame', () => {
+    const conn = new WebSocketConnection({ role: 'client', fragmentSize: 20_000 });
+    const sends = [
+      () => conn.sendText('short ASCII'),
+      () => conn.sendText('short ASCII'),
+      () => conn.sendText(''),
+      () => conn.sendText('é short'),
+      () => conn.sendText('a'.repeat(300)),
+      () => conn.sendText('é'.repeat(300)),
+      () => conn.sendText('a'.repeat(30_000)),
+      () => conn.sendBinary(new Uint8Array(10)),
+      () => conn.sendBinary(new Uint8Array(70_000)),
+      () => conn.ping(),
+    ];
+    for (const send of sends) send();
+    const frames = parseWire(concat(conn.dataToSend()));
+    expect(frames.length).toBeGreaterThan(sends.length);
+    expect(frames.every((f) => f.masked && f.key?.length === 4)).toBe(true);
+    // Four random bytes per key: two frames sharing one, by chance, is a 1-in-10^8 event here.
+    expect(new Set(frames.map((f) => Array.from(f.key!).join())).size).toBe(frames.length);
+  });
+});
+
 describe('send path wire format (RFC 6455 §5.2, §5.4)', () => {
   for (const role of ['client', 'server'] as const) {
     it(`${role}: binary at every length-encoding boundary, every fragment size: minimal headers, right bytes`, () => {
@@ -109,6 +133,15 @@ describe('send path wire format (RFC 6455 §5.2, §5.4)', () => {
             expectOneMessage(parseWire(concat(conn.dataToSend())), role, 1, utf8(t));
           }
         }
+      }
+    });
+
+    it(`${role}: short texts of NUL and U+0080 alone (their UTF-16 units OR together to exactly 0x80): exact UTF-8`, () => {
+      // U+0080 is two bytes in UTF-8 (C2 80, RFC 3629); a test of the units against 0x80 must count it as non-ASCII.
+      for (const t of ['\u0000\u0080', '\u0000\u0000\u0080', '\u0000\u0080\u0000']) {
+        const conn = new WebSocketConnection({ role });
+        conn.sendText(t);
+        expectOneMessage(parseWire(concat(conn.dataToSend())), role, 1, utf8(t));
       }
     });
 
