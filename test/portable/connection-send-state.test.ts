@@ -168,6 +168,20 @@ describe('WebSocketConnection.bufferedAmount', () => {
     expect(total(conn.dataToSend())).toBe(100_010 + 16 * 127);
   });
 
+  it('counts a text of 126 units or more (ASCII or not, copied or queued uncopied by a server) as header plus its UTF-8', () => {
+    // §5.2: a 2-byte header, 2 more for a 16-bit length, 8 for a 64-bit one, and 4 for a client's masking key.
+    for (const role of ['server', 'client'] as const) {
+      for (const t of ['a'.repeat(126), 'a'.repeat(200) + 'é', 'é'.repeat(200), 'a'.repeat(70_000), 'a'.repeat(20_000) + '€']) {
+        const conn = new WebSocketConnection({ role });
+        conn.sendText(t);
+        const length = utf8(t).length;
+        const expected = 2 + (length > 0xffff ? 8 : 2) + (role === 'client' ? 4 : 0) + length;
+        expect(conn.bufferedAmount).toBe(expected);
+        expect(total(conn.dataToSend())).toBe(expected);
+      }
+    }
+  });
+
   it('counts the Close frame owed to the peer before it is taken', () => {
     const conn = new WebSocketConnection({ role: 'server' });
     conn.receive(peerFrame('server', Opcode.Close, Uint8Array.of(0x03, 0xe8)));
