@@ -2,7 +2,7 @@
 // portable suite (`coverageAnalysis: 'all'`), not only the tests Stryker saw
 // covering them:
 //
-//   node scripts/mutation-recheck.mjs [report.json ...] [--out .tmp/mutation-recheck]
+//   node scripts/mutation-recheck.mjs [report.json ...] [--out .tmp/mutation-recheck] [--all]
 //
 // Why: with `perTest` coverage (stryker.config.mjs), a mutant runs only the
 // tests that executed its line while Stryker was watching. Work a test file
@@ -11,7 +11,9 @@
 // a mutant there can be reported as surviving although the suite fails on
 // it (found by hand: src/deflate/extension.ts, the sending state of
 // `encodeMessage`, fails 36 tests of deflate-autobahn.test.ts and was
-// reported as surviving). This run gives each survivor the whole suite.
+// reported as surviving). Stryker marks such mutants `static` in its report
+// (their code also ran while no test was running); this run gives each
+// static survivor the whole suite (`--all`: every survivor).
 //
 // The result is a Stryker JSON report in <out>/report.json; pass it to
 // `npm run mutation:summary -- --recheck <out>/report.json` to count the
@@ -24,7 +26,9 @@ const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
 const out = resolve(root, outAt >= 0 ? args.splice(outAt, 2)[1] : '.tmp/mutation-recheck');
-const reports = args.length > 0 ? args : ['.tmp/mutation/report.json'];
+const everySurvivor = args.includes('--all');
+const paths = args.filter((a) => a !== '--all');
+const reports = paths.length > 0 ? paths : ['.tmp/mutation/report.json'];
 
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 const ranges = new Set();
@@ -33,7 +37,7 @@ for (const path of reports) {
   for (const [file, { mutants }] of Object.entries(report.files)) {
     const rel = relative(root, resolve(root, file));
     for (const m of mutants) {
-      if (!UNDETECTED.has(m.status)) continue;
+      if (!UNDETECTED.has(m.status) || !(everySurvivor || m.static)) continue;
       // Report positions are 1-based; a mutate range's columns are 0-based
       // (Stryker's project-reader): cover the mutant's own span.
       const { start, end } = m.location;

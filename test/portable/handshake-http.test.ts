@@ -251,6 +251,36 @@ describe('HttpHeadParser: limits, enforced while buffering', () => {
     expect(result.type === 'error' && [result.error.reason, result.error.status]).toEqual(['start-line-too-long', 414]);
   });
 
+  it('refuses a long status line with 400, not 414: 414 (URI Too Long) describes a request target (RFC 9110 §15.5.15)', () => {
+    const result = HttpHeadParser.response({ maxLineLength: 50 }).push(ascii(`HTTP/1.1 101 ${'S'.repeat(100)}\r\n\r\n`));
+    expect(result.type === 'error' && [result.error.reason, result.error.status]).toEqual(['start-line-too-long', 400]);
+  });
+
+  it('a head of exactly maxHeadSize bytes, many lines in one chunk, is read; one byte more is refused (RFC 7230 §3.2.5)', () => {
+    const limits = { maxHeadSize: 1000 };
+    const head = (size: number) => {
+      const start = 'GET / HTTP/1.1\r\n';
+      const lines: string[] = [];
+      let used = start.length + 2; // and the empty line that ends the head
+      while (size - used > 40) {
+        lines.push(`X-${lines.length}: ${'v'.repeat(10)}\r\n`);
+        used += lines.at(-1)!.length;
+      }
+      lines.push(`Y: ${'w'.repeat(size - used - 5)}\r\n`);
+      return `${start}${lines.join('')}\r\n`;
+    };
+    expect(head(1000).length).toBe(1000);
+    // Whole, and cut in two at every byte: the size counted so far carries over between chunks.
+    for (let cut = 0; cut < 1000; cut++) {
+      const bytes = ascii(head(1000));
+      const { result } = feed(HttpHeadParser.request(limits), [bytes.subarray(0, cut), bytes.subarray(cut)]);
+      expect(result.type).toBe('head');
+      const over = ascii(head(1001));
+      const refused = feed(HttpHeadParser.request(limits), [over.subarray(0, cut), over.subarray(cut)]).result;
+      expect(refused.type === 'error' && refused.error.reason).toBe('head-too-large');
+    }
+  });
+
   it('refuses an endless header line arriving in small chunks', () => {
     const parser = HttpHeadParser.request({ maxLineLength: 100 });
     const chunks = [ascii('GET / HTTP/1.1\r\nX: '), ...Array.from({ length: 1000 }, () => ascii('xxxxxxxxxx'))];
