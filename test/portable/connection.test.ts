@@ -496,11 +496,17 @@ describe('extensions (RFC 6455 §9)', () => {
 
   it('a text that the extension decodes to invalid UTF-8 yields one 1007 error and nothing after it (§8.1, §7.1.7)', () => {
     for (const bad of [[0xff], [0x61, 0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
-      const server = new WebSocketConnection({ role: 'server', extensions: [toy] });
-      const events = server.receive(rawFrame({ opcode: 1, rsv: 4, payload: flip(Uint8Array.from(bad)) }));
-      expect(withoutMessages(events)).toEqual([failure(1007)]);
-      const frames = framesOf(server.dataToSend(), 'client');
-      expect(frames.map((f) => [f.opcode, closeCodeOf(f)])).toEqual([[Opcode.Close, 1007]]);
+      for (const streamMessages of [false, true]) {
+        for (const fragmented of [false, true]) {
+          const server = new WebSocketConnection({ role: 'server', extensions: [toy], streamMessages });
+          const start = fragmented ? [rawFrame({ opcode: 1, fin: false, rsv: 4, payload: flip(utf8('ok')) })] : [];
+          const last = rawFrame({ opcode: fragmented ? 0 : 1, rsv: 4, payload: flip(Uint8Array.from(bad)) });
+          const events = server.receive(concat([...start, last])).filter((e) => e.type !== 'text-fragment' || e.data !== 'ok');
+          expect([bad, streamMessages, fragmented, withoutMessages(events)]).toEqual([bad, streamMessages, fragmented, [failure(1007)]]);
+          const frames = framesOf(server.dataToSend(), 'client');
+          expect(frames.map((f) => [f.opcode, closeCodeOf(f)])).toEqual([[Opcode.Close, 1007]]);
+        }
+      }
     }
   });
 
