@@ -116,6 +116,14 @@ describe('Utf8Validator', () => {
         }
       }
     }
+    // A piece that ends where its ArrayBuffer does, of a length that is not a whole number of words.
+    for (let length = RUN - 8; length <= RUN; length++) {
+      for (let at = 0; at < length; at++) {
+        const bytes = new Uint8Array(length).fill(0x61);
+        bytes[at] = 0xff;
+        expect([length, at, new Utf8Validator().write(bytes)]).toEqual([length, at, false]);
+      }
+    }
   });
 
   it('accepts every valid string, split anywhere', () => {
