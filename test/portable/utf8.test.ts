@@ -225,6 +225,26 @@ describe('text messages fail fast with 1007 (RFC 6455 §8.1)', () => {
     }
   });
 
+  it('streaming mode validates a chunk that is a view at any byteOffset on its own bytes (fail-fast, §8.1)', () => {
+    // The pieces handed to the validator are views of the caller's chunk; the bytes before them
+    // (a mask key of non-ASCII bytes, other data in the same buffer) must not count.
+    const key = Uint8Array.of(0x80, 0x91, 0xa2, 0xb3);
+    const valid = utf8('a'.repeat(60));
+    for (let offset = 0; offset < 8; offset++) {
+      for (let at = -1; at < valid.length; at++) {
+        const payload = valid.slice();
+        if (at >= 0) payload[at] = 0xff;
+        const wire = rawFrame({ opcode: 1, payload, mask: key });
+        const backing = new Uint8Array(offset + wire.length).fill(0xff);
+        backing.set(wire, offset);
+        const server = new WebSocketConnection({ role: 'server', streamMessages: true });
+        const events = server.receive(backing.subarray(offset));
+        const expected = at < 0 ? [{ type: 'text-fragment', data: 'a'.repeat(60), first: true, last: true }] : [failure(1007)];
+        expect([offset, at, withoutMessages(events)]).toEqual([offset, at, expected]);
+      }
+    }
+  });
+
   it('streaming mode hands out whole characters per piece', () => {
     const payload = utf8('a😀b');
     const client = new WebSocketConnection({ role: 'client', streamMessages: true });
