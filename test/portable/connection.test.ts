@@ -189,7 +189,10 @@ const violations: fc.Arbitrary<Violation> = fc.oneof(
     code: 1002,
     bytes: concat([rawFrame({ opcode: 1, fin: false, payload: utf8('a') }), rawFrame({ opcode, payload: utf8('b') })]),
   })),
-  fc.constant({ name: '1-byte close payload (§5.5.1)', code: 1002, bytes: rawFrame({ opcode: 8, payload: Uint8Array.of(3) }) }),
+  // 0x0F alone would read as code 3840 (0x0F00), which may be sent: the 1-byte body is refused as such.
+  fc
+    .constantFrom(3, 0x0f, 0x13)
+    .map((b) => ({ name: '1-byte close payload (§5.5.1)', code: 1002, bytes: rawFrame({ opcode: 8, payload: Uint8Array.of(b) }) })),
   fc
     .constantFrom(0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535)
     .map((c) => ({ name: `close code ${c} (§7.4)`, code: 1002, bytes: rawFrame({ opcode: 8, payload: Uint8Array.of(c >> 8, c & 255) }) })),
@@ -489,5 +492,43 @@ describe('extensions (RFC 6455 §9)', () => {
     expect((limitedEvents[0] as { message: string }).message).toBe('x-flip: too big');
     const plainServer = new WebSocketConnection({ role: 'server' });
     expect(plainServer.receive(rawFrame({ opcode: 2, rsv: 4, payload: Uint8Array.of(1) }))[0]).toMatchObject({ code: 1002 });
+  });
+
+  it('a text that the extension decodes to invalid UTF-8 yields one 1007 error and nothing after it (§8.1, §7.1.7)', () => {
+    for (const bad of [[0xff], [0x61, 0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      for (const streamMessages of [false, true]) {
+        for (const fragmented of [false, true]) {
+          const server = new WebSocketConnection({ role: 'server', extensions: [toy], streamMessages });
+          const start = fragmented ? [rawFrame({ opcode: 1, fin: false, rsv: 4, payload: flip(utf8('ok')) })] : [];
+          const last = rawFrame({ opcode: fragmented ? 0 : 1, rsv: 4, payload: flip(Uint8Array.from(bad)) });
+          const events = server.receive(concat([...start, last])).filter((e) => e.type !== 'text-fragment' || e.data !== 'ok');
+          expect([bad, streamMessages, fragmented, withoutMessages(events)]).toEqual([bad, streamMessages, fragmented, [failure(1007)]]);
+          const frames = framesOf(server.dataToSend(), 'client');
+          expect(frames.map((f) => [f.opcode, closeCodeOf(f)])).toEqual([[Opcode.Close, 1007]]);
+        }
+      }
+    }
+  });
+
+  it('streamMessages: a whole frame undone by the extension is handed out as one piece, first and last', () => {
+    for (const [opcode, payload] of [[1, utf8('héllo')], [2, Uint8Array.of(1, 2, 3)]] as const) {
+      const server = new WebSocketConnection({ role: 'server', extensions: [toy], streamMessages: true });
+      const events = server.receive(rawFrame({ opcode, rsv: 4, payload: flip(payload) }));
+      expect(plain(events)).toEqual([
+        opcode === 1
+          ? { type: 'text-fragment', data: 'héllo', first: true, last: true }
+          : { type: 'binary-fragment', data: [1, 2, 3], first: true, last: true },
+      ]);
+    }
+  });
+});
+
+describe('Close frame bodies (RFC 6455 §5.5.1)', () => {
+  it('refuses a 1-byte body with 1002, even one whose byte would begin a code that may be sent', () => {
+    for (const b of [0x00, 0x03, 0x0f, 0x10, 0x13]) {
+      const server = new WebSocketConnection({ role: 'server' });
+      const events = server.receive(rawFrame({ opcode: 8, payload: Uint8Array.of(b) }));
+      expect([b, withoutMessages(events)]).toEqual([b, [failure(1002)]]);
+    }
   });
 });

@@ -92,6 +92,40 @@ describe('Utf8Validator', () => {
     );
   });
 
+  it('judges only the bytes of its piece: a view at any byteOffset, or [start, end), in a long ASCII run with one bad byte anywhere', () => {
+    // Long ASCII runs are read a word at a time: the words must start and end where the piece does,
+    // whatever bytes lie around it in the same ArrayBuffer.
+    const RUN = 48;
+    for (let offset = 0; offset < 8; offset++) {
+      for (const around of [0x41, 0xff]) {
+        const backing = new Uint8Array(offset + RUN + 8).fill(around);
+        const view = backing.subarray(offset, offset + RUN);
+        const check = (expected: boolean, at: number, bad: number) => {
+          expect([offset, around, at, bad, new Utf8Validator().write(view)]).toEqual([offset, around, at, bad, expected]);
+          expect([offset, around, at, bad, new Utf8Validator().write(backing, offset, offset + RUN)]).toEqual([offset, around, at, bad, expected]);
+        };
+        view.fill(0x61);
+        check(true, -1, 0);
+        // A stray continuation byte, a lead that is never valid, a byte never in UTF-8 (RFC 3629 §4).
+        for (const bad of [0x80, 0xbf, 0xc0, 0xff]) {
+          for (let at = 0; at < RUN; at++) {
+            view.fill(0x61);
+            view[at] = bad;
+            check(false, at, bad);
+          }
+        }
+      }
+    }
+    // A piece that ends where its ArrayBuffer does, of a length that is not a whole number of words.
+    for (let length = RUN - 8; length <= RUN; length++) {
+      for (let at = 0; at < length; at++) {
+        const bytes = new Uint8Array(length).fill(0x61);
+        bytes[at] = 0xff;
+        expect([length, at, new Utf8Validator().write(bytes)]).toEqual([length, at, false]);
+      }
+    }
+  });
+
   it('accepts every valid string, split anywhere', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), fc.nat(), (s, cut) => {
@@ -191,6 +225,26 @@ describe('text messages fail fast with 1007 (RFC 6455 §8.1)', () => {
     }
   });
 
+  it('streaming mode validates a chunk that is a view at any byteOffset on its own bytes (fail-fast, §8.1)', () => {
+    // The pieces handed to the validator are views of the caller's chunk; the bytes before them
+    // (a mask key of non-ASCII bytes, other data in the same buffer) must not count.
+    const key = Uint8Array.of(0x80, 0x91, 0xa2, 0xb3);
+    const valid = utf8('a'.repeat(60));
+    for (let offset = 0; offset < 8; offset++) {
+      for (let at = -1; at < valid.length; at++) {
+        const payload = valid.slice();
+        if (at >= 0) payload[at] = 0xff;
+        const wire = rawFrame({ opcode: 1, payload, mask: key });
+        const backing = new Uint8Array(offset + wire.length).fill(0xff);
+        backing.set(wire, offset);
+        const server = new WebSocketConnection({ role: 'server', streamMessages: true });
+        const events = server.receive(backing.subarray(offset));
+        const expected = at < 0 ? [{ type: 'text-fragment', data: 'a'.repeat(60), first: true, last: true }] : [failure(1007)];
+        expect([offset, at, withoutMessages(events)]).toEqual([offset, at, expected]);
+      }
+    }
+  });
+
   it('streaming mode hands out whole characters per piece', () => {
     const payload = utf8('a😀b');
     const client = new WebSocketConnection({ role: 'client', streamMessages: true });
@@ -199,6 +253,19 @@ describe('text messages fail fast with 1007 (RFC 6455 §8.1)', () => {
       { type: 'text-fragment', data: 'a', first: true, last: false },
       { type: 'text-fragment', data: '😀b', first: false, last: true },
     ]);
+  });
+
+  it('a fragmented text that ends inside a UTF-8 sequence fails with a reason that says so', () => {
+    for (const [role, mask] of ROLES) {
+      for (const tail of [[0xe2, 0x82], [0xf0, 0x9f, 0x98], [0xc3]]) {
+        const c = new WebSocketConnection({ role });
+        const first = c.receive(frame(1, utf8('κόσμε'), false, mask));
+        const events = c.receive(frame(0, Uint8Array.from(tail), true, mask));
+        expect(first).toEqual([]);
+        expect(withoutMessages(events)).toEqual([failure(1007)]);
+        expect((events[0] as { message: string }).message).toContain('ends inside a UTF-8 sequence');
+      }
+    }
   });
 
   it('validates close reasons (§5.5.1)', () => {
