@@ -338,7 +338,12 @@ export class MessageReceiver implements RawFrameSink {
         return this.fail(1007, 'text message ends inside a UTF-8 sequence');
       }
       const text = this.shortText ?? (whole === undefined ? decodeUtf8Range(this.buffer, 0, this.bufferUsed) : decodeUtf8(whole));
-      if (text === undefined) return this.fail(1007, 'invalid UTF-8 in a text message');
+      if (text === undefined) {
+        // The same reason as above for a text cut short, whichever path decoded it (only on failure: a second pass).
+        this.validator.reset();
+        const cutShort = this.validator.write(whole ?? this.buffer, 0, whole?.length ?? this.bufferUsed) && !this.validator.complete;
+        return this.fail(1007, cutShort ? 'text message ends inside a UTF-8 sequence' : 'invalid UTF-8 in a text message');
+      }
       this.events.push({ type: 'text', data: text });
       // The text was handed out, not its bytes: keep a small buffer for the next text.
       if (this.buffer.length <= TEXT_SCRATCH_MAX && this.buffer.length > this.textScratch.length) this.textScratch = this.buffer;

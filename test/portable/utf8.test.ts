@@ -5,7 +5,7 @@
  */
 import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
-import { Utf8Validator, WebSocketConnection, type WebSocketEvent } from 'wscodec';
+import { Utf8Validator, WebSocketConnection, type Extension, type WebSocketEvent } from 'wscodec';
 import { concat, rawFrame, utf8 } from '../helpers/bytes.ts';
 import { failure, withoutMessages } from '../helpers/events.ts';
 
@@ -264,6 +264,33 @@ describe('text messages fail fast with 1007 (RFC 6455 §8.1)', () => {
         expect(first).toEqual([]);
         expect(withoutMessages(events)).toEqual([failure(1007)]);
         expect((events[0] as { message: string }).message).toContain('ends inside a UTF-8 sequence');
+      }
+    }
+  });
+
+  it('a text cut short gets the same reason on every path; an invalid byte gets the other (§8.1)', () => {
+    // Whole in one frame (short, long), in fragments (with an empty first one), under an
+    // extension, streamed or not: the reason names what is wrong, not the path that found it.
+    const cutShort = (body: string) => concat([utf8(body), Uint8Array.of(0xe2, 0x82)]);
+    const invalid = (body: string) => concat([utf8(body), Uint8Array.of(0xff)]);
+    const identity: Extension = { name: 'x-identity', rsvBits: 0, encode: (f) => f, decode: (f) => f };
+    const shapes: Array<[string, (bytes: Uint8Array, mask: boolean) => Uint8Array[]]> = [
+      ['one frame', (b, m) => [frame(1, b, true, m)]],
+      ['an empty first fragment, then the rest', (b, m) => [frame(1, new Uint8Array(0), false, m), frame(0, b, true, m)]],
+      ['two fragments', (b, m) => [frame(1, b.subarray(0, 3), false, m), frame(0, b.subarray(3), true, m)]],
+    ];
+    for (const [role, mask] of ROLES) {
+      for (const body of ['κόσμε', 'a'.repeat(200), 'é'.repeat(300)]) {
+        for (const [shape, frames] of shapes) {
+          for (const options of [{}, { streamMessages: true }, { extensions: [identity] }]) {
+            for (const [bytes, reason] of [[cutShort(body), 'ends inside a UTF-8 sequence'], [invalid(body), 'invalid UTF-8']] as const) {
+              const c = new WebSocketConnection({ role, ...options });
+              const events = frames(bytes, mask).flatMap((f) => c.receive(f));
+              const error = events.find((e) => e.type === 'error') as { code: number; message: string } | undefined;
+              expect([shape, error?.code, error?.message.includes(reason)]).toEqual([shape, 1007, true]);
+            }
+          }
+        }
       }
     }
   });
