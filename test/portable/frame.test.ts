@@ -82,6 +82,19 @@ describe('RFC 6455 §5.7 examples', () => {
     expect(encodeFrameHeader({ opcode: Opcode.Binary, payloadLength: 256 })).toEqual(hex('82 7E 0100'));
   });
 
+  it("encodeFrameHeader with maskKey: MASK set and the key after the length (RFC 6455 §5.2), the header of encodeFrame's masked frame", () => {
+    const key = hex('37 fa 21 3d');
+    for (const [payloadLength, length] of [
+      [5, '85'],
+      [256, 'FE 0100'],
+      [65536, 'FF 0000000000010000'],
+    ] as const) {
+      const header = encodeFrameHeader({ opcode: Opcode.Binary, payloadLength, maskKey: key });
+      expect(header).toEqual(hex(`82 ${length} 37 fa 21 3d`));
+      expect(encodeFrame({ opcode: Opcode.Binary, payload: new Uint8Array(payloadLength), mask: key }).subarray(0, header.length)).toEqual(header);
+    }
+  });
+
   it('64 KiB of binary data in a single unmasked frame', () => {
     const frame = encodeFrame({ opcode: Opcode.Binary, payload: new Uint8Array(65536) });
     expect(frame.subarray(0, 10)).toEqual(hex('82 7F 0000000000010000'));

@@ -158,6 +158,8 @@ for (const [side, cases] of Object.entries(CASES)) {
       it(`refuses ${what}: ${reason}, naming it`, () => {
         const error = refuse();
         expect(error).toBeInstanceOf(HandshakeError);
+        // What a log shows before the message ("HandshakeError: …").
+        expect(error.name).toBe('HandshakeError');
         expect(error.reason).toBe(reason);
         // A match asserted as data, so a failure shows the message (the runtimes' vitest shim has no toMatch).
         expect({ message: error.message, names: names.test(error.message) }).toEqual({ message: error.message, names: true });
