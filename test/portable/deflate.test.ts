@@ -440,6 +440,20 @@ describe('bounded inflation (RFC 6455 §10.4 with RFC 7692)', () => {
     expect(events.map((e) => e.type)).toEqual(['binary']);
     expect((events[0] as { data: Uint8Array }).data.length).toBe(64 * 1024);
   });
+
+  it('a message past the 128 KiB scratch that inflates to exactly maxMessageSize is held in at most maxMessageSize + 1 bytes (the memory bound: one byte past the limit proves a message too big)', () => {
+    for (const size of [128 * 1024 + 1, 200_000, 300_000]) {
+      const { client } = connectedPair({ threshold: 0 }, { threshold: 0 });
+      client.sendBinary(new Uint8Array(size).map((_, i) => (i * 31 + (i >> 7)) & 0xff));
+      const wire = client.dataToSend();
+      expect(wire.length).toBe(1); // one frame: the inflater's output is the message
+      const server = new WebSocketConnection({ role: 'server', maxMessageSize: size, extensions: negotiate({}, {}).server });
+      const events = wire.flatMap((c) => server.receive(c));
+      expect(events.map((e) => e.type)).toEqual(['binary']);
+      const { data } = events[0] as { data: Uint8Array };
+      expect({ size, length: data.length, heldAtMost: data.buffer.byteLength <= size + 1 }).toEqual({ size, length: size, heldAtMost: true });
+    }
+  });
 });
 
 describe('encode, the per-frame form for drivers that frame messages themselves', () => {
