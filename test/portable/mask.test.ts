@@ -71,6 +71,27 @@ for (const kernel of ['auto', 'js'] as const) {
       }
     });
 
+    it('every length 0–70 and 120–136 (the word and kernel thresholds), at every byteOffset 0–7 and key offset 0–3, as applyMask and as a masked frame', () => {
+      useMaskKernel(kernel);
+      const key = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);
+      const lengths = [...Array.from({ length: 71 }, (_, i) => i), ...Array.from({ length: 17 }, (_, i) => 120 + i)];
+      for (const length of lengths) {
+        for (let shift = 0; shift < 8; shift++) {
+          const backing = new Uint8Array(length + shift).map((_, i) => (i * 151 + 7) & 0xff);
+          const payload = backing.subarray(shift);
+          const bytes = payload.slice();
+          // encodeFrame copies and masks in one pass, from a payload at any byteOffset into the frame after its header.
+          const frame = encodeFrame({ opcode: Opcode.Binary, payload, mask: key });
+          expect({ length, shift, at: firstDifference(frame.subarray(frame.length - length), reference(bytes, key, 0)) }).toEqual({ length, shift, at: -1 });
+          for (let offset = 0; offset < 4; offset++) {
+            const data = backing.slice().subarray(shift);
+            applyMask(data, key, offset);
+            expect({ length, shift, offset, at: firstDifference(data, reference(bytes, key, offset)) }).toEqual({ length, shift, offset, at: -1 });
+          }
+        }
+      }
+    });
+
     it('applied twice is the identity; pieces with running offsets equal the whole', () => {
       useMaskKernel(kernel);
       fc.assert(
