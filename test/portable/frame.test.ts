@@ -347,6 +347,8 @@ describe('violations (RFC 6455 §5)', () => {
       [hex('81 80 00000000'), { role: 'client' }, 1002, /^masked frame from server$/],
       [hex('82 7F 8000000000000000'), {}, 1002, /^64-bit payload length with the most significant bit set$/],
       [hex('82 7F 0020000000000000'), { maxFrameSize: 2 ** 60 }, 1009, /^frame too big$/],
+      // 2^53 - 1, the largest length read exactly (high word 0x1FFFFF): refused by the limit, naming it.
+      [hex('82 7F 001FFFFFFFFFFFFF'), { maxFrameSize: 2 ** 53 - 2 }, 1009, /^frame of 9007199254740991 bytes exceeds the limit of 9007199254740990$/],
       [hex('82 7E 0401'), { maxFrameSize: 1024 }, 1009, /^frame of 1025 bytes exceeds the limit of 1024$/],
     ];
     for (const [bytes, options, code, message] of cases) {
