@@ -170,6 +170,11 @@ describe('whatever an extension throws, receive() does not (RFC 6455 §7.1.7)', 
     ['a string', 'not an error', 1011],
     ['undefined', undefined, 1011],
   ];
+  it('a ProtocolError names its class and carries its code (what a log shows)', () => {
+    const error = new ProtocolError(1007, 'bad data');
+    expect([error instanceof Error, error.name, error.code, error.message]).toEqual([true, 'ProtocolError', 1007, 'bad data']);
+  });
+
   it('the message of a ProtocolError is the Close reason when its UTF-8 fits 123 bytes (§5.5), whatever its script', () => {
     const message = `${'é'.repeat(61)}x`; // 123 bytes
     const server = new WebSocketConnection({ role: 'server', extensions: [throwing(new ProtocolError(1007, message))] });

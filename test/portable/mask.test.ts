@@ -23,6 +23,22 @@ const EDGE_LENGTHS = [0, 1, 31, 32, 33, 127, 128, 129, 255, 256, 257, 1023, 1024
 const available = useMaskKernel('auto');
 console.log(`masking kernel in this runtime: ${available}`);
 
+describe('the kernel chosen (maskKernel: the SIMD kernel whenever WebAssembly with SIMD is available and allowed)', () => {
+  it('is the WebAssembly kernel exactly when this runtime validates a module that uses SIMD (no CSP forbids it in the test pages)', () => {
+    // The smallest module with a v128 instruction: (func (result v128) v128.const i32x4 0 0 0 0).
+    const simdModule = Uint8Array.of(
+      ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+      ...[0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b],
+      ...[0x03, 0x02, 0x01, 0x00],
+      ...[0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, ...new Array<number>(16).fill(0), 0x0b],
+    );
+    const wasm = (globalThis as { WebAssembly?: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+    const simd = wasm !== undefined && wasm.validate(simdModule);
+    expect(useMaskKernel('auto')).toBe(simd ? 'wasm-simd' : 'js');
+    expect(maskKernel()).toBe(available);
+  });
+});
+
 for (const kernel of ['auto', 'js'] as const) {
   describe(`applyMask (kernel: ${kernel})`, () => {
     it(`uses the ${kernel === 'js' ? 'JavaScript loop' : 'best kernel available'}`, () => {

@@ -83,6 +83,15 @@ describe('masking keys (RFC 6455 §5.3)', () => {
     // Four random bytes per key: two frames sharing one, by chance, is a 1-in-10^8 event here.
     expect(new Set(frames.map((f) => Array.from(f.key!).join())).size).toBe(frames.length);
   });
+
+  it('keys stay fresh over thousands of frames (the random bytes are drawn in batches, refilled as they run out)', () => {
+    const conn = new WebSocketConnection({ role: 'client' });
+    for (let i = 0; i < 5000; i++) conn.sendText('k');
+    const keys = parseWire(concat(conn.dataToSend())).map((f) => Array.from(f.key!).join());
+    expect(keys).toHaveLength(5000);
+    // 5,000 random 32-bit keys: a repeat is rare (about 3 in 1,000 runs has one); a stale batch repeats thousands.
+    expect(new Set(keys).size).toBeGreaterThan(4990);
+  });
 });
 
 describe('send path wire format (RFC 6455 §5.2, §5.4)', () => {
