@@ -204,3 +204,16 @@ describe('a violation after our Close (RFC 6455 §5.5.1, §7.1.7)', () => {
     });
   }
 });
+
+describe('who closes the transport (RFC 6455 §7.1.1)', () => {
+  it('a server that does not answer Close by itself (autoCloseReply off) keeps the transport open, whatever it sends, until it sends its own Close', () => {
+    const server = new WebSocketConnection({ role: 'server', autoCloseReply: false });
+    expect(server.receive(rawFrame({ opcode: 8, payload: Uint8Array.of(3, 232), mask: true }))).toEqual([{ type: 'close', code: 1000, reason: '' }]);
+    server.sendText('last words');
+    expect(server.dataToSend()).toHaveLength(1);
+    expect(server.shouldCloseTransport).toBe(false);
+    server.close(1000);
+    expect(server.dataToSend()).toHaveLength(1);
+    expect(server.shouldCloseTransport).toBe(true);
+  });
+});

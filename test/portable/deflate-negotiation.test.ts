@@ -182,6 +182,8 @@ describe('the client check of the response (RFC 7692 §7.1)', () => {
     ['client_no_context_takeover asked by the server (§7.1.1.2)', 'permessage-deflate; client_no_context_takeover', {}, { clientNoContextTakeover: true }],
     ['server_no_context_takeover as asked', 'permessage-deflate; server_no_context_takeover', { serverNoContextTakeover: true }, { serverNoContextTakeover: true }],
     ['server_no_context_takeover even if not asked', 'permessage-deflate; server_no_context_takeover', {}, { serverNoContextTakeover: true }],
+    ['a plain response when serverMaxWindowBits is true (nothing was asked)', 'permessage-deflate', { serverMaxWindowBits: true }, {}],
+    ['a plain response when serverMaxWindowBits is false (nothing was asked)', 'permessage-deflate', { serverMaxWindowBits: false }, {}],
   ];
   for (const [name, answer, options, params] of accepted) {
     it(`accepts: ${name}`, () => {

@@ -48,6 +48,13 @@ function send(conn: WebSocketConnection, m: Message, parts: number): void {
 }
 
 /** An event as a string that differs whenever its type or data does (binary data as Latin-1). */
+/** Index of the first byte where `a` and `b` differ, -1 if equal (fast on long arrays). */
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
 const digestOf = (e: WebSocketEvent): string =>
   e.type === 'binary' ? `binary:${new TextDecoder('latin1').decode(e.data)}` : e.type === 'text' ? `text:${e.data}` : JSON.stringify(e);
 
@@ -165,6 +172,40 @@ describe('frames (RFC 7692 §6)', () => {
       { type: 'ping', data: utf8('keepalive') },
       { type: 'text', data: 'Hello, World' },
     ]);
+  });
+
+  it('a message sent in parts with an empty part in the middle arrives whole: an empty part adds no bytes (§7.2.1)', () => {
+    const { server, client } = connectedPair({ threshold: 0 }, { threshold: 0 });
+    server.sendText('Hello, ', { fin: false });
+    server.sendText('', { fin: false });
+    server.sendText('World');
+    expect(server.dataToSend().flatMap((c) => client.receive(c))).toEqual([{ type: 'text', data: 'Hello, World' }]);
+  });
+
+  it('an incompressible message larger than the 64 KiB compression scratch arrives intact, both directions', () => {
+    const data = new Uint8Array(300_000);
+    for (let i = 0, x = 12345; i < data.length; i++) data[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+    for (const [from, to] of [['server', 'client'], ['client', 'server']] as const) {
+      const pair = connectedPair({ threshold: 0 }, { threshold: 0 });
+      pair[from].sendBinary(data);
+      const events = pair[from].dataToSend().flatMap((c) => pair[to].receive(c));
+      expect(events.length).toBe(1);
+      expect(events[0]!.type === 'binary' && firstDifference(events[0].data, data)).toBe(-1);
+    }
+  });
+
+  it('with an 8-bit window (server_max_window_bits=8) no match reaches back more than 256 bytes (§7.1.2.1); with 10 bits it may', () => {
+    // 300 random bytes, twenty times: the only redundancy lies 300 bytes back.
+    const period = new Uint8Array(300);
+    for (let i = 0, x = 7; i < period.length; i++) period[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+    const payload = concat(Array.from({ length: 20 }, () => period));
+    const compressedSize = (serverMaxWindowBits: number) => {
+      const extension = negotiate({ threshold: 0, serverMaxWindowBits }, {}).server[0]!;
+      return extension.encodeMessage!({ opcode: Opcode.Binary, fin: true, rsv1: false, rsv2: false, rsv3: false, payload }).payload.length;
+    };
+    // A sender within the window can only code the random bytes as they are.
+    expect(compressedSize(8)).toBeGreaterThan(payload.length * 0.9);
+    expect(compressedSize(10)).toBeLessThan(payload.length * 0.2);
   });
 
   it('control frames are never compressed', () => {

@@ -81,6 +81,24 @@ describe('extension pipeline (RFC 6455 §9.1)', () => {
     expect(events).toEqual([{ type: 'error', code: 1002, message: 'x-b: frame does not end with its marker' }]);
   });
 
+  it("a message-level extension's RSV2 and RSV3 go on the message's first frame only, however it is fragmented (§5.2, §9)", () => {
+    // An extension that works on whole messages (encodeMessage) and marks them with RSV2 and RSV3.
+    const whole: Extension = {
+      name: 'x-whole',
+      rsvBits: 0x30,
+      encode: (frame) => frame,
+      encodeMessage: (frame) => ({ ...frame, rsv2: true, rsv3: true }),
+      decode: (frame) => frame,
+    };
+    for (const fragmentSize of [undefined, 4]) {
+      const conn = new WebSocketConnection({ role: 'server', extensions: [whole], ...(fragmentSize === undefined ? {} : { fragmentSize }) });
+      conn.sendBinary(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9));
+      const frames = sentFrames(conn, 0x30);
+      expect(frames.map((f) => [f.rsv2, f.rsv3])).toEqual(frames.map((_, i) => [i === 0, i === 0]));
+      expect(frames.length).toBe(fragmentSize === undefined ? 1 : 3);
+    }
+  });
+
   it('refuses an RSV bit on a control frame even when an extension owns it (§5.2, §5.5)', () => {
     for (const opcode of [8, 9, 10]) {
       for (const rsv of [1, 2, 4]) {
