@@ -58,6 +58,7 @@ export default {
   ...base,
   mutate: ${JSON.stringify([...ranges], null, 2)},
   coverageAnalysis: 'all',
+  ignoreStatic: false, // not supported with 'all' (every mutant runs the whole suite anyway)
   incremental: false,
   reporters: ['clear-text', 'progress-append-only', 'json'],
   jsonReporter: { fileName: ${JSON.stringify(join(out, 'report.json'))} },
