@@ -25,10 +25,10 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
  * Close frame) is not destroyed by a TCP reset before the peer has read it.
  * 16 MiB, the codec's default message size limit: a peer may be in the
  * middle of sending a message that large when our Close frame reaches it.
- * It is also more than the kernels' socket buffers hold (a few MiB), so a
- * peer that floods on must have waited on its own writes, and had the
- * chance to read, before the reset. Past this budget reading on would only
- * cost CPU and garbage (64 KiB per read) until the close timer fires.
+ * A peer that floods on without reading may still lose our last answer to
+ * the reset (TCP drops what it had not read; see SECURITY.md). Past this
+ * budget reading on would only cost CPU and garbage (64 KiB per read)
+ * until the close timer fires.
  */
 export const DEFAULT_DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
 

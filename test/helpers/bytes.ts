@@ -92,3 +92,10 @@ export function rawFrame(frame: RawFrame): Uint8Array {
   const body = key === undefined ? payload : payload.map((b, i) => b ^ key[i % 4]!);
   return concat([Uint8Array.from(header), body]);
 }
+
+/** Index of the first byte where `a` and `b` differ, -1 if equal (fast on long arrays, unlike deep equality). */
+export function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}

@@ -7,7 +7,7 @@ import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { Opcode, WebSocketConnection, type WebSocketEvent } from 'wscodec';
 import { PerMessageDeflate, type PerMessageDeflateOptions } from 'wscodec/deflate';
-import { concat, hex, rawFrame, utf8 } from '../helpers/bytes.ts';
+import { concat, firstDifference, hex, rawFrame, utf8 } from '../helpers/bytes.ts';
 import { connectedPair, framesOf, negotiate, prose, transfer } from '../helpers/deflate.ts';
 import { failure, plain, withoutMessages } from '../helpers/events.ts';
 
@@ -48,13 +48,6 @@ function send(conn: WebSocketConnection, m: Message, parts: number): void {
 }
 
 /** An event as a string that differs whenever its type or data does (binary data as Latin-1). */
-/** Index of the first byte where `a` and `b` differ, -1 if equal (fast on long arrays). */
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return -1;
-}
-
 const digestOf = (e: WebSocketEvent): string =>
   e.type === 'binary' ? `binary:${new TextDecoder('latin1').decode(e.data)}` : e.type === 'text' ? `text:${e.data}` : JSON.stringify(e);
 

@@ -2,19 +2,13 @@
 import { fc, runs } from '../helpers/fast-check.ts';
 import { describe, expect, it } from 'vitest';
 import { applyMask, encodeFrame, FrameDecoder, maskKernel, Opcode, useMaskKernel } from 'wscodec';
+import { firstDifference } from '../helpers/bytes.ts';
 
 const reference = (data: Uint8Array, key: Uint8Array, offset: number) => {
   const out = new Uint8Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = data[i]! ^ key[(offset + i) % 4]!;
   return out;
 };
-
-/** Index of the first byte where `a` and `b` differ, -1 if equal (fast on long arrays, unlike deep equality). */
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return -1;
-}
 
 // Lengths around the loops' thresholds and the SIMD kernel's 64 KiB slices.
 const EDGE_LENGTHS = [0, 1, 31, 32, 33, 127, 128, 129, 255, 256, 257, 1023, 1024, 1025, 65535, 65536, 65537, 131072 + 13];
